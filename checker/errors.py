@@ -1,0 +1,36 @@
+"""Input problems, collected in one pass and reported together as `file:row:field: message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where it is (file, row or line, field) and what is wrong."""
+
+    file: str
+    row: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(str(self.row))
+        if self.field:
+            where.append(self.field)
+        return f"{':'.join(where)}: {self.message}"
+
+
+class InputError(Exception):
+    """Bad input: the CLI prints every problem and exits with status 2."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def fail(file: str, row: int | None, field: str | None, message: str) -> InputError:
+    """An InputError holding a single problem."""
+    return InputError([Problem(file, row, field, message)])

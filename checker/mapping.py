@@ -1,0 +1,57 @@
+"""Column mapping: read a landlord's own export ("Ref No", "Date Received", its own outcome words) as it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from checker.errors import InputError, Problem
+from checker.schemas import validate_doc
+from checker.yamlfile import YamlDoc, load
+
+
+@dataclass
+class Mapping:
+    doc: YamlDoc
+
+    @property
+    def columns(self) -> dict[str, str]:
+        return self.doc.data.get("columns", {})
+
+    @property
+    def values(self) -> dict[str, dict[str, object]]:
+        return self.doc.data.get("values", {})
+
+    def apply(self, raw: pl.DataFrame, source: str) -> pl.DataFrame:
+        """Rename the export's headings to contract names; a mapped heading missing from the file is an error."""
+        absent = [(col, heading) for col, heading in self.columns.items() if heading not in raw.columns]
+        if absent:
+            raise InputError([
+                self.doc.problem(("columns", col), f"maps {col} to '{heading}', but {source} has no such column")
+                for col, heading in absent
+            ])
+        clash = [c for c in self.columns if c in raw.columns and self.columns[c] != c]
+        renamed = raw.drop(clash).rename({heading: col for col, heading in self.columns.items()})
+        return renamed
+
+    def translate_values(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Replace the export's words with contract words, matching after trimming and ignoring case."""
+        exprs = [
+            pl.col(col).str.to_lowercase()
+            .replace_strict({str(k).strip().lower(): str(v) for k, v in words.items()}, default=pl.col(col))
+            .alias(col)
+            for col, words in self.values.items()
+        ]
+        return frame.with_columns(exprs) if exprs else frame
+
+
+def load_mapping(path: Path) -> Mapping:
+    doc = load(path)
+    if doc.data is None:
+        doc.data = {}
+    if not isinstance(doc.data, dict):
+        raise InputError([Problem(str(path), 1, None, "a column mapping is a mapping with 'columns' and 'values'")])
+    validate_doc(doc, "mapping")
+    return Mapping(doc)

@@ -1,0 +1,52 @@
+"""Reporting periods: a financial year (2024-25), a quarter of one (2024-25-Q2; April to June is Q1), or FROM:TO dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from checker.dates import parse_date
+
+_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    label: str
+
+
+def parse_period(text: str) -> Period:
+    """Parse --period; raise ValueError with a message a user can act on."""
+    text = text.strip()
+    if m := _QUARTER.match(text):
+        year = _financial_year(int(m.group(1)), int(m.group(2)), text)
+        start = _month(year, 3 * int(m.group(3)) + 1)
+        end = _month(start.year, start.month + 3) - dt.timedelta(days=1)
+        return Period(start, end, text)
+    if m := _YEAR.match(text):
+        year = _financial_year(int(m.group(1)), int(m.group(2)), text)
+        return Period(dt.date(year, 4, 1), dt.date(year + 1, 3, 31), text)
+    if ":" in text:
+        first, _, last = text.partition(":")
+        start, end = parse_date(first.strip()), parse_date(last.strip())
+        if start is None or end is None:
+            raise ValueError(f"'{text}': FROM and TO must be dates (YYYY-MM-DD or DD/MM/YYYY)")
+        if end < start:
+            raise ValueError(f"'{text}': the period ends before it starts")
+        return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
+    raise ValueError(f"'{text}' is not a period: use a financial year (2024-25), a quarter (2024-25-Q2) or FROM:TO dates")
+
+
+def _month(year: int, month: int) -> dt.date:
+    """The first of `month` counted from January of `year` (month 13 is next January)."""
+    return dt.date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def _financial_year(start: int, end_short: int, text: str) -> int:
+    if (start + 1) % 100 != end_short:
+        raise ValueError(f"'{text}': a financial year runs over two consecutive years, e.g. {start}-{(start + 1) % 100:02d}")
+    return start

@@ -1,0 +1,100 @@
+"""Policy metadata: the landlord, its complaints policy, roles, reporting and attestations.
+
+Rules read the policy through *facts*: every scalar under its dotted path (policy.time_limit_months),
+plus a few derived ones that YAML rules cannot compute themselves, listed in POLICY_FACTS_DOC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from checker.errors import InputError, Problem
+from checker.schemas import schema, validate_doc
+from checker.yamlfile import YamlDoc, load
+
+POLICY_FACTS_DOC = {
+    "policy.stage_count": "how many stages the policy has",
+    "policy.stage_names": "the stage names joined with ' | '",
+    "policy.stageN.<key>": "stage N's acknowledge_working_days, respond_working_days, max_extension_working_days",
+    "policy.exclusion_reasons": "the reasons the policy's exclusions use (a list)",
+    "policy.exclusion_count": "how many exclusions the policy sets out",
+    "policy.blanket_exclusions": "how many exclusions are not applied case by case",
+    "policy.unjustified_other_exclusions": "how many 'other' exclusions have no justification",
+    "reporting.annual_report.holds.X": "true when the annual report holds Code 8.1 part X (a-f)",
+    "reporting.governing_body_updates.covers.X": "true when governing body updates cover X",
+    "reporting.learning_reported_to_count": "how many stakeholder groups hear of learning from complaints",
+}
+
+
+@dataclass
+class Policy:
+    doc: YamlDoc
+    facts: dict[str, Any]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.doc.data
+
+    @property
+    def landlord(self) -> str:
+        return self.data["landlord"]["name"]
+
+    @property
+    def closure_days(self) -> list[dt.date]:
+        return [dt.date.fromisoformat(d) for d in self.data["policy"].get("closure_days", [])]
+
+    @property
+    def attestations(self) -> list[dict[str, Any]]:
+        return self.data.get("attestations", [])
+
+    @property
+    def tolerances(self) -> dict[str, float]:
+        return self.data.get("assessment", {}).get("tolerances", {})
+
+
+def load_policy(path: Path) -> Policy:
+    doc = load(path)
+    if not isinstance(doc.data, dict):
+        raise InputError([Problem(str(path), 1, None, "policy metadata must be a YAML mapping with 'landlord' and 'policy'")])
+    validate_doc(doc, "policy")
+    return Policy(doc, policy_facts(doc.data))
+
+
+def policy_facts(data: dict[str, Any]) -> dict[str, Any]:
+    """Flat facts: dotted scalars of the document plus the derived facts in POLICY_FACTS_DOC."""
+    facts: dict[str, Any] = {}
+    _flatten(data, "", facts)
+    policy = data["policy"]
+    stages = policy["stages"]
+    facts["policy.stage_count"] = len(stages)
+    facts["policy.stage_names"] = " | ".join(s["name"] for s in stages)
+    for n, stage in enumerate(stages, start=1):
+        for key, value in stage.items():
+            facts[f"policy.stage{n}.{key}"] = value
+    exclusions = policy.get("exclusions", [])
+    facts["policy.exclusion_reasons"] = sorted({e["reason"] for e in exclusions})
+    facts["policy.exclusion_count"] = len(exclusions)
+    facts["policy.blanket_exclusions"] = sum(not e["case_by_case"] for e in exclusions)
+    facts["policy.unjustified_other_exclusions"] = sum(e["reason"] == "other" and not e.get("justification") for e in exclusions)
+    reporting = data.get("reporting", {})
+    report_schema = schema("policy")["properties"]["reporting"]["properties"]
+    for key, listed in (("annual_report", "contents"), ("governing_body_updates", "contents")):
+        options = report_schema[key]["properties"][listed]["items"]["enum"]
+        held = set(reporting.get(key, {}).get(listed, []))
+        verb = "holds" if key == "annual_report" else "covers"
+        for option in options:
+            facts[f"reporting.{key}.{verb}.{option}"] = option in held
+        facts[f"reporting.{key}.{listed}"] = ", ".join(o for o in options if o in held) or "nothing"
+    facts["reporting.learning_reported_to_count"] = len(reporting.get("learning_reported_to", []))
+    return facts
+
+
+def _flatten(node: Any, prefix: str, out: dict[str, Any]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _flatten(value, f"{prefix}{key}.", out)
+    elif not isinstance(node, list):
+        out[prefix[:-1]] = node
