@@ -1,17 +1,25 @@
-"""The `chc` command line. Exit status: 0 done, 2 bad input or usage (every problem printed as file:row:field: message)."""
+"""The `chc` command line.
+
+Exit status: 0 done (for `check`, passed), 1 `check` failed or `diff` found a provision broken,
+2 bad input or usage (every problem printed as file:row:field: message).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
 from checker import __version__
 from checker.engine import EngineError
 from checker.errors import InputError
+from checker.outputs import BINARY, FORMATS, GATEABLE, Context, Gate, format_for, render
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -30,6 +38,8 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 def _period(ctx: click.Context, param: click.Parameter, value: str):
     from checker.period import parse_period
 
+    if value is None:
+        return None
     try:
         return parse_period(value)
     except ValueError as err:
@@ -42,50 +52,201 @@ def main() -> None:
     """Check a landlord's complaint handling against the Housing Ombudsman's Complaint Handling Code."""
 
 
-@main.command()
-@click.option("--policy", "policy_path", required=True, type=click.Path(path_type=Path), help="Policy metadata (YAML).")
-@click.option("--register", "register_path", required=True, type=click.Path(path_type=Path), help="Complaints register: .csv, .xlsx or .json.")
-@click.option("--period", required=True, callback=_period, help="2024-25 (financial year), 2024-25-Q2 (quarter) or FROM:TO dates.")
-@click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), help="Column mapping (YAML) for a landlord's own export.")
-@click.option("--sheet", help="XLSX sheet name (default: the first sheet).")
-@click.option("--code", "code_path", type=click.Path(path_type=Path), help="A Code catalogue folder (default: the bundled 2024 Code).")
-@click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path), help="A folder of the landlord's own rules, added to chc's (repeatable).")
-@click.option("--as-of", callback=_date, help="Judge open cases as at this date (default: the period's end, or today if sooner).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--output", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
-def assess(policy_path, register_path, period, mapping_path, sheet, code_path, rules_paths, as_of, fmt, output) -> None:
-    """Self-assess against every provision of the Code: verdict, evidence and remediation for each."""
-    from checker.assessment import assess as run_assessment
-    from checker.catalogue import load_catalogue
-    from checker.mapping import load_mapping
-    from checker.policy import load_policy
-    from checker.register import load_register
-    from checker.resources import bundled, default_code
-    from checker.rulebook import load_rulebook
+def _fail_on(ctx: click.Context, param: click.Parameter, value: str) -> frozenset[str]:
+    wanted = {v.strip() for v in value.split(",") if v.strip()}
+    unknown = wanted - set(GATEABLE)
+    if unknown or not wanted:
+        raise click.BadParameter(f"'{value}': choose from {', '.join(GATEABLE)}")
+    return frozenset(wanted)
 
+
+def _inputs(register_required: bool):
+    """The options every assessing command shares: the inputs, the Code, the rules and the waivers."""
+    options = [
+        click.option("--policy", "policy_path", required=True, type=click.Path(path_type=Path), help="Policy metadata (YAML)."),
+        click.option("--register", "register_path", required=register_required, type=click.Path(path_type=Path),
+                     help="Complaints register: .csv, .xlsx or .json." + ("" if register_required else " Without it only the policy is checked.")),
+        click.option("--period", callback=_period, required=register_required,
+                     help="2024-25 (financial year), 2024-25-Q2 (quarter) or FROM:TO dates." + ("" if register_required else " Default: the current financial year.")),
+        click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), help="Column mapping (YAML) for a landlord's own export."),
+        click.option("--sheet", help="XLSX sheet name (default: the first sheet)."),
+        click.option("--code", "code_path", type=click.Path(path_type=Path), help="A Code catalogue folder (default: the bundled 2024 Code)."),
+        click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path), help="A folder of the landlord's own rules, added to chc's (repeatable)."),
+        click.option("--waivers", "waivers_path", type=click.Path(path_type=Path), help="Approved waivers (YAML): provision or rule, justification, approver, expiry."),
+        click.option("--as-of", callback=_date, help="Judge open cases as at this date (default: the period's end, or today if sooner)."),
+    ]
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _outputs(default: str):
+    choices = click.Choice(list(FORMATS))
+    formats_help = "; ".join(f"{name}: {what}" for name, (_, _, what) in FORMATS.items())
+    return lambda command: click.option(
+        "--format", "formats", multiple=True, type=choices,
+        help=f"Output format, repeatable and paired in order with --output (default {default}, or from each --output's suffix). {formats_help}.",
+    )(click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path),
+                   help="Write to this file (repeatable); written whole or not at all.")(command))
+
+
+@main.command()
+@_inputs(register_required=True)
+@_outputs("table")
+def assess(formats, outputs, **inputs) -> None:
+    """Self-assess against every provision of the Code and write Appendix 1, JSON, CSV or a terminal table.
+
+    \b
+    chc assess --policy policy.yaml --register register.csv --period 2024-25
+    chc assess ... --format docx --output appendix1.docx --format xlsx --output appendix1.xlsx
+    """
+    result = _assess(**inputs)
+    _emit(result, _pairs(formats, outputs, "table"), Context(_generated_at()))
+
+
+@main.command()
+@_inputs(register_required=False)
+@_outputs("table")
+@click.option("--fail-on", default="not_met", show_default=True, callback=_fail_on,
+              help=f"Comma-separated verdicts that fail the check: {', '.join(GATEABLE)}.")
+def check(formats, outputs, fail_on, **inputs) -> None:
+    """Exit 0 when every mandatory provision is met, attested, not applicable or waived; 1 otherwise; 2 on bad input.
+
+    \b
+    For CI on the repository that holds the complaints policy:
+    chc check --policy policy.yaml --format sarif --output chc.sarif --format junit --output chc.xml
+    """
+    result = _assess(**inputs)
+    gate = Gate(fail_on)
+    context = Context(_generated_at(), gate)
+    pairs = _pairs(formats, outputs, "table")
+    _emit(result, pairs, context)
+    failing = [r.provision.id for r in result.results if gate.fails(r)]
+    message = (f"chc check: {len(failing)} provision{'s' if len(failing) != 1 else ''} fail ({', '.join(sorted(fail_on))}): {', '.join(failing)}"
+               if failing else f"chc check: passed ({len(result.results)} provisions; failing on {', '.join(sorted(fail_on))})")
+    click.echo(message, err=True)
+    sys.exit(gate.exit_code(result))
+
+
+@main.command()
+@click.argument("old_policy", type=click.Path(path_type=Path))
+@click.argument("new_policy", type=click.Path(path_type=Path))
+@click.option("--register", "register_path", type=click.Path(path_type=Path), help="Judge both policies against this register too.")
+@click.option("--period", callback=_period, help="With --register: the period (default: the current financial year).")
+@click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), help="Column mapping (YAML) for the register.")
+@click.option("--sheet", help="XLSX sheet name.")
+@click.option("--code", "code_path", type=click.Path(path_type=Path), help="A Code catalogue folder.")
+@click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path), help="The landlord's own rules (repeatable).")
+@click.option("--waivers", "waivers_path", type=click.Path(path_type=Path), help="Waivers (YAML), applied to both.")
+@click.option("--as-of", callback=_date, help="Judge open cases as at this date.")
+@click.option("--format", "fmt", type=click.Choice(["table", "md", "json"]), default="table", show_default=True,
+              help="md suits a pull request comment.")
+@click.option("--output", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
+def diff(old_policy, new_policy, fmt, output, **inputs) -> None:
+    """The provisions whose verdict changes from OLD_POLICY to NEW_POLICY; exit 1 when NEW breaks one that OLD met.
+
+    \b
+    chc diff policy-main.yaml policy.yaml            # in CI: the policy before and after the change
+    """
+    from checker.diff import compare, render_diff
+
+    loaded = _load(**inputs)
+    before, after = _judge(loaded, old_policy), _judge(loaded, new_policy)
+    changes = compare(before, after)
+    text = render_diff(changes, before, after, fmt)
+    _emit_text(text, output)
+    sys.exit(int(any(c.breaks for c in changes)))
+
+
+@contextmanager
+def _input_errors() -> Iterator[None]:
+    """Bad input ends the run with status 2 and every problem listed; an engine failure is never a verdict."""
     try:
-        catalogue = load_catalogue(code_path or default_code())
-        rulebook = load_rulebook([bundled("rules"), *rules_paths], catalogue)
-        policy = load_policy(policy_path)
-        mapping = load_mapping(mapping_path) if mapping_path else None
-        register = load_register(register_path, mapping, sheet)
-        result = run_assessment(policy, register, catalogue, rulebook, period, as_of)
+        yield
     except InputError as err:
         _report(err)
     except EngineError as err:
-        raise click.ClickException(f"the rules engine failed, so no verdict can be trusted: {err}") from None
-    for column in register.ignored_columns:
-        click.echo(f"{register.source}: column '{column}' is not part of the register contract and was ignored", err=True)
-    if fmt == "json":
-        from checker.render_json import render_json
+        _stop(f"the rules engine failed, so no verdict can be trusted: {err}")
 
-        text = render_json(result, _generated_at())
-    else:
-        from checker.render_terminal import render_terminal
 
-        text = render_terminal(result)
+def _assess(policy_path: Path, **inputs: Any):
+    return _judge(_load(**inputs), policy_path)
+
+
+def _load(register_path: Path | None, period, mapping_path: Path | None, sheet: str | None, code_path: Path | None,
+          rules_paths: tuple[Path, ...], waivers_path: Path | None, as_of: dt.date | None) -> dict[str, Any]:
+    """Load and validate everything but the policy, once, however many policies are then judged."""
+    from checker.catalogue import load_catalogue
+    from checker.mapping import load_mapping
+    from checker.period import financial_year_of
+    from checker.register import load_register
+    from checker.resources import bundled, default_code
+    from checker.rulebook import load_rulebook
+    from checker.waivers import load_waivers
+
+    today = _generated_at().date()
+    if register_path and period is None:
+        raise click.UsageError("--period is required with --register")
+    with _input_errors():
+        catalogue = load_catalogue(code_path or default_code())
+        rulebook = load_rulebook([bundled("rules"), *rules_paths], catalogue)
+        waivers = load_waivers(waivers_path, catalogue, rulebook) if waivers_path else []
+        register = None
+        if register_path:
+            register = load_register(register_path, load_mapping(mapping_path) if mapping_path else None, sheet)
+            for column in register.ignored_columns:
+                click.echo(f"{register.source}: column '{column}' is not part of the register contract and was ignored", err=True)
+    return {"register": register, "catalogue": catalogue, "rulebook": rulebook, "period": period or financial_year_of(today),
+            "as_of": as_of, "waivers": waivers, "today": today}
+
+
+def _judge(loaded: dict[str, Any], policy_path: Path):
+    """Run the pipeline once for one policy over the loaded register."""
+    from checker.assessment import assess
+    from checker.policy import load_policy
+
+    with _input_errors():
+        return assess(load_policy(policy_path), **loaded)
+
+
+def _pairs(formats: tuple[str, ...], outputs: tuple[Path, ...], default: str) -> list[tuple[str, Path | None]]:
+    """Pair each --format with its --output; a format alone goes to standard output; a file alone names its format."""
+    if not outputs:
+        if len(formats) > 1:
+            raise click.UsageError("several --format options need an --output each")
+        fmt = formats[0] if formats else default
+        if fmt in BINARY:
+            raise click.UsageError(f"--format {fmt} writes a binary file: give --output")
+        return [(fmt, None)]
+    if not formats:
+        guessed = [(format_for(path), path) for path in outputs]
+        for fmt, path in guessed:
+            if fmt is None:
+                raise click.UsageError(f"cannot tell the format of {path} from its name: add --format")
+        return guessed
+    if len(formats) != len(outputs):
+        raise click.UsageError(f"{len(formats)} --format and {len(outputs)} --output options: give one --output per --format")
+    if len(set(outputs)) != len(outputs):
+        raise click.UsageError("two formats cannot be written to the same --output file")
+    return list(zip(formats, outputs))
+
+
+def _emit(assessment, pairs: list[tuple[str, Path | None]], context: Context) -> None:
+    """Render every format, then write them all or none: a failure leaves no half-set of outputs."""
+    rendered = [(render(fmt, assessment, context), path) for fmt, path in pairs]
+    for data, path in rendered:
+        if path is None:
+            click.echo(data.decode("utf-8"), nl=False)
+    _write_all([(path, data) for data, path in rendered if path is not None])
+
+
+def _emit_text(text: str, output: Path | None) -> None:
     if output:
-        _write(output, text)
+        _write(output, text.encode("utf-8"))
     else:
         click.echo(text, nl=False)
 
@@ -98,24 +259,126 @@ def _generated_at() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
-def _write(path: Path, text: str) -> None:
-    """Write whole or not at all: a temporary file beside the target, then an atomic rename."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def _write(path: Path, data: bytes | str) -> None:
+    _write_all([(path, data if isinstance(data, bytes) else data.encode("utf-8"))])
+
+
+def _write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write whole or not at all: every file to a temporary beside its target first, then rename them all into place."""
+    staged: list[tuple[Path, Path]] = []
+    target = None
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        for target, data in files:
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            staged.append((tmp, target))
+            tmp.write_bytes(data)
+        for tmp, target in staged:
+            os.replace(tmp, target)
     except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise click.ClickException(f"cannot write {path}: {err.strerror}") from None
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        _stop(f"cannot write {target}: {err.strerror}; no output was written")
 
 
-def _report(err: InputError) -> None:
+def _stop(message: str) -> NoReturn:
+    """Exit 2, never 1: for `check` and `diff`, 1 means the Code is broken, and a run that could not finish says nothing of that."""
+    click.echo(f"chc: {message}", err=True)
+    sys.exit(2)
+
+
+def _report(err: InputError) -> NoReturn:
     for problem in err.problems[:MAX_PROBLEMS_SHOWN]:
         click.echo(str(problem), err=True)
     if len(err.problems) > MAX_PROBLEMS_SHOWN:
         click.echo(f"... and {len(err.problems) - MAX_PROBLEMS_SHOWN} more problems", err=True)
-    click.echo(f"chc: {len(err.problems)} problem{'s' if len(err.problems) != 1 else ''} in the input; nothing was assessed", err=True)
+    click.echo(f"chc: {len(err.problems)} problem{'s' if len(err.problems) != 1 else ''} in the input; stopped before producing any result", err=True)
     sys.exit(2)
+
+
+@main.group()
+def rules() -> None:
+    """List, show, document and test rules: chc's own and a landlord's (--rules)."""
+
+
+def _rules_options(command):
+    """--rules and --code, as `assess` takes them."""
+    command = click.option("--code", "code_path", type=click.Path(path_type=Path), help="A Code catalogue folder (default: the bundled 2024 Code).")(command)
+    return click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path), help="A folder of the landlord's own rules, added to chc's (repeatable).")(command)
+
+
+def _rules_load(code_path: Path | None, rules_paths: tuple[Path, ...]):
+    from checker.catalogue import load_catalogue
+    from checker.resources import bundled, default_code
+    from checker.rulebook import load_rulebook
+
+    with _input_errors():
+        catalogue = load_catalogue(code_path or default_code())
+        return catalogue, load_rulebook([bundled("rules"), *rules_paths], catalogue)
+
+
+@rules.command("list")
+@_rules_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def rules_list(code_path, rules_paths, fmt) -> None:
+    """Every rule: id, provisions, scope, severity, title and the file:line that defines it."""
+    from checker.rules_doc import list_json, list_table
+
+    _, rulebook = _rules_load(code_path, rules_paths)
+    click.echo(list_json(rulebook) if fmt == "json" else list_table(rulebook), nl=False)
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@_rules_options
+def rules_show(rule_id, code_path, rules_paths) -> None:
+    """Everything about one rule: its provisions, conditions, evidence and remediation."""
+    import difflib
+
+    from checker.rules_doc import show
+
+    catalogue, rulebook = _rules_load(code_path, rules_paths)
+    rule = rulebook.by_id().get(rule_id)
+    if rule is None:
+        close = difflib.get_close_matches(rule_id.upper(), list(rulebook.by_id()), n=3)
+        click.echo(f"chc: unknown rule id {rule_id}" + (f" (did you mean {', '.join(close)}?)" if close else ""), err=True)
+        sys.exit(2)
+    click.echo(show(rule, catalogue), nl=False)
+
+
+@rules.command("doc")
+@_rules_options
+@click.option("--output", type=click.Path(path_type=Path), help="Write the Markdown to this file instead of standard output.")
+def rules_doc(code_path, rules_paths, output) -> None:
+    """A Markdown reference of every rule, by Code section, with its conditions in words."""
+    from checker.rules_doc import reference
+
+    catalogue, rulebook = _rules_load(code_path, rules_paths)
+    text = reference(rulebook, catalogue)
+    if output:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@rules.command("test")
+@click.argument("target", type=click.Path(path_type=Path))
+@_rules_options
+@click.option("--require-all", is_flag=True, help="Also fail when a rule from --rules (every rule, without --rules) lacks a fail or a pass case.")
+def rules_test(target, code_path, rules_paths, require_all) -> None:
+    """Run rule test files (every *.yaml in TARGET, or the file TARGET). Exit 0 all pass, 1 any fails, 2 bad input."""
+    from checker.ruletest import missing_cases, rule_test_files, run_rule_tests
+
+    catalogue, rulebook = _rules_load(code_path, rules_paths)
+    with _input_errors():
+        results = run_rule_tests(rule_test_files(target), catalogue, list(rules_paths))
+    for r in results:
+        click.echo(f"{'PASS' if r.passed else 'FAIL'} {r.rule_id} {r.expected}  ({r.file}:{r.line})" + (f": {r.mismatch}" if r.mismatch else ""))
+    missing = missing_cases(rulebook, list(rules_paths), results) if require_all else []
+    for rule_id, expected in missing:
+        click.echo(f"MISSING {rule_id} {expected}  (no such case in the test files)")
+    failed = sum(not r.passed for r in results)
+    click.echo(f"{len(results) - failed} passed, {failed} failed" + (f", {len(missing)} missing" if missing else ""))
+    sys.exit(1 if failed or missing else 0)
 
 
 if __name__ == "__main__":

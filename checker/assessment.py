@@ -8,17 +8,29 @@ from typing import Any
 
 from checker.aggregates import aggregates
 from checker.catalogue import Catalogue, Provision
+from checker.dates import uk_date
 from checker.derive import derive
 from checker.errors import InputError
 from checker.evaluate import evaluate_cases
 from checker.infer import Outcome, provision_verdicts, rule_outcomes
 from checker.period import Period
 from checker.policy import Policy
-from checker.register import Register
+from checker.register import Register, empty_register
 from checker.rulebook import PLACEHOLDER, Rulebook
+from checker.waivers import Waiver
 
-STATUSES = ("met", "partially_met", "not_met", "not_applicable", "not_assessed")
+STATUSES = ("met", "partially_met", "not_met", "waived", "not_applicable", "not_assessed")
+WAIVABLE = ("not_met", "partially_met", "not_assessed")
 SHOWN_IDS = 5
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One rule's outcome for a provision with its evidence and remediation written out."""
+
+    outcome: Outcome
+    evidence: str
+    remediation: str
 
 
 @dataclass
@@ -30,7 +42,20 @@ class ProvisionResult:
     evidence: list[str]
     case_ids: list[str]
     remediation: str | None
-    outcomes: list[Outcome] = field(default_factory=list)
+    rule_results: list[RuleResult] = field(default_factory=list)
+    attestation: dict[str, Any] | None = None
+    plan: dict[str, Any] | None = None
+    waiver: Waiver | None = None
+    verdict_without_waiver: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def outcomes(self) -> list[Outcome]:
+        return [r.outcome for r in self.rule_results]
+
+    @property
+    def failing(self) -> list[RuleResult]:
+        return [r for r in self.rule_results if r.outcome.result in ("fail", "partial")]
 
 
 @dataclass
@@ -42,6 +67,8 @@ class Assessment:
     register: Register
     rows_in_period: int
     results: list[ProvisionResult]
+    policy: Policy
+    rules_version: str
 
     def summary(self) -> dict[str, int]:
         counts = {s: 0 for s in STATUSES}
@@ -50,34 +77,48 @@ class Assessment:
         return counts
 
 
-def assess(policy: Policy, register: Register, catalogue: Catalogue, rulebook: Rulebook,
-           period: Period, as_of: dt.date | None = None) -> Assessment:
-    """Derive, evaluate, infer and explain, in that order, over one loaded register."""
-    as_of = as_of or min(period.end, dt.date.today())
+def assess(policy: Policy, register: Register | None, catalogue: Catalogue, rulebook: Rulebook, period: Period,
+           as_of: dt.date | None = None, waivers: list[Waiver] | None = None, today: dt.date | None = None) -> Assessment:
+    """Derive, evaluate, infer and explain, in that order, over one loaded register; then apply waivers.
+
+    With no register (a policy repository's CI holds no case data) only policy rules run, and provisions
+    that need the register are not assessed rather than judged on nothing.
+    `today` decides which waivers have expired (default: the real date).
+    """
+    today = today or dt.date.today()
+    as_of = as_of or min(period.end, today)
     _check_policy_references(policy, rulebook, catalogue)
+    rules = rulebook.rules if register is not None else [r for r in rulebook.rules if r.scope == "policy"]
+    register = register if register is not None else empty_register()
     frame = derive(register.frame, period, as_of, policy.closure_days)
     register_facts = aggregates(frame)
-    findings = evaluate_cases(frame, rulebook.rules, policy)
-    outcomes = rule_outcomes(rulebook.rules, findings, policy.facts, register_facts)
+    findings = evaluate_cases(frame, rules, policy)
+    outcomes = rule_outcomes(rules, findings, policy.facts, register_facts)
     attestations = {a["provision"]: a for a in policy.attestations}
     verdicts = provision_verdicts(list(catalogue.provisions), outcomes, {p: a.get("status", "met") for p, a in attestations.items()})
     values = {**policy.facts, **register_facts}
     results = []
     for provision in catalogue.ordered():
         mine = [o for o in outcomes if provision.id in o.rule.provisions]
-        results.append(_explain(provision, catalogue, verdicts[provision.id], mine,
-                                attestations.get(provision.id), rulebook.attest.get(provision.id), values))
+        unrun = [r.id for r in rulebook.for_provision(provision.id) if r not in rules]
+        result = _explain(provision, catalogue, verdicts[provision.id], mine,
+                          attestations.get(provision.id), rulebook.attest.get(provision.id), values, unrun)
+        _plan(result, policy.remediation_plan.get(provision.id))
+        _waive(result, waivers or [], today)
+        results.append(result)
     in_period = int(frame["in_period"].sum())
-    return Assessment(policy.landlord, period, as_of, catalogue, register, in_period, results)
+    return Assessment(policy.landlord, period, as_of, catalogue, register, in_period, results, policy, rulebook.version)
 
 
 def _explain(provision: Provision, catalogue: Catalogue, verdict: str, outcomes: list[Outcome], attestation: dict[str, Any] | None,
-             guidance: str | None, values: dict[str, Any]) -> ProvisionResult:
-    judged = [o for o in outcomes if o.result != "no_data"]
-    evidence = [_render(o.rule.evidence, o, catalogue, values) for o in judged]
-    case_ids = sorted({cid for o in judged if o.finding for cid in o.finding.case_ids})
-    failing = [o for o in judged if o.result in ("fail", "partial")]
-    remediation = " ".join(_render(o.rule.remediation, o, catalogue, values) for o in failing) or None
+             guidance: str | None, values: dict[str, Any], unrun: list[str]) -> ProvisionResult:
+    rule_results = [RuleResult(o, _render(o.rule.evidence, o, catalogue, values), _render(o.rule.remediation, o, catalogue, values))
+                    for o in outcomes]
+    judged = [r for r in rule_results if r.outcome.result != "no_data"]
+    evidence = [r.evidence for r in judged]
+    case_ids = sorted({cid for r in judged if r.outcome.finding for cid in r.outcome.finding.case_ids})
+    failing = [r for r in judged if r.outcome.result in ("fail", "partial")]
+    remediation = " ".join(r.remediation for r in failing) or None
     if attestation:
         evidence.append(_attested(attestation))
     if verdict == "attested":
@@ -87,6 +128,10 @@ def _explain(provision: Provision, catalogue: Catalogue, verdict: str, outcomes:
     elif verdict == "not_applicable":
         status, basis = "not_applicable", "rules"
         evidence = [o.rule.not_applicable or f"{o.rule.title}: nothing to examine in the period." for o in outcomes]
+    elif verdict == "not_assessed" and unrun:
+        status, basis = "not_assessed", "none"
+        evidence = [f"Not assessed: no complaints register was given, and rules {', '.join(unrun)} need it."]
+        remediation = "Run chc with --register to assess this provision from the complaints register."
     elif verdict == "not_assessed":
         status, basis = "not_assessed", "none"
         need = guidance or "evidence that this provision is met"
@@ -94,7 +139,43 @@ def _explain(provision: Provision, catalogue: Catalogue, verdict: str, outcomes:
         remediation = f"Add an attestation for {provision.id} to the policy metadata, citing {need[0].lower() + need[1:]}"
     else:
         status, basis = verdict, "rules"
-    return ProvisionResult(provision, catalogue.section_title(provision), status, basis, evidence, case_ids, remediation, outcomes)
+    notes = [f"Judged on the policy alone: no complaints register was given, and rules {', '.join(unrun)} need it."] \
+        if unrun and status != "not_assessed" else []
+    return ProvisionResult(provision, catalogue.section_title(provision), status, basis, evidence, case_ids, remediation,
+                           rule_results, attestation, notes=notes)
+
+
+def _plan(result: ProvisionResult, plan: dict[str, Any] | None) -> None:
+    """Attach the landlord's own action for a gap; say so when a planned action is no longer needed."""
+    if plan is None:
+        return
+    if result.status in ("met", "not_applicable"):
+        result.notes.append(f"The remediation plan still lists an action for {result.provision.id}, which is now {result.status.replace('_', ' ')}.")
+    else:
+        result.plan = plan
+
+
+def _waive(result: ProvisionResult, waivers: list[Waiver], today: dt.date) -> None:
+    """Overlay waivers on the inferred verdict: a provision waiver, or waivers covering every failing rule."""
+    rule_ids = {r.outcome.rule.id for r in result.rule_results}
+    mine = [w for w in waivers if (w.kind == "provision" and w.target == result.provision.id) or (w.kind == "rule" and w.target in rule_ids)]
+    for w in mine:
+        if not w.active(today):
+            result.notes.append(f"The waiver of {w.kind} {w.target} ({w.describe()}) expired on {uk_date(w.expires)}: evaluated normally.")
+    active = [w for w in mine if w.active(today)]
+    if not active:
+        return
+    if result.status not in WAIVABLE:
+        result.notes.append(f"A waiver of {active[0].kind} {active[0].target} is in place but not needed: the provision is {result.status.replace('_', ' ')}.")
+        return
+    by_provision = next((w for w in active if w.kind == "provision"), None)
+    by_rule = {w.target: w for w in active if w.kind == "rule"}
+    uncovered = [r.outcome.rule.id for r in result.failing if r.outcome.rule.id not in by_rule]
+    waiver = by_provision or (by_rule[result.failing[0].outcome.rule.id] if result.failing and not uncovered else None)
+    if waiver is None:
+        result.notes.append(f"Rule {', '.join(sorted(by_rule))} is waived, but {', '.join(uncovered) or 'the provision'} still fails, so the waiver does not apply.")
+        return
+    result.verdict_without_waiver, result.status, result.waiver = result.status, "waived", waiver
 
 
 def _attested(attestation: dict[str, Any]) -> str:
@@ -122,16 +203,17 @@ def _word(value: Any) -> str:
 
 
 def _check_policy_references(policy: Policy, rulebook: Rulebook, catalogue: Catalogue) -> None:
-    """Attestations must name known provisions, once each; tolerances must name known rules."""
+    """Attestations and plan entries must name known provisions, once each; tolerances must name known rules."""
     problems = []
-    seen: set[str] = set()
-    for i, attestation in enumerate(policy.attestations):
-        pid = attestation["provision"]
-        if pid not in catalogue.provisions:
-            problems.append(policy.doc.problem(("attestations", i, "provision"), f"unknown provision {pid}"))
-        elif pid in seen:
-            problems.append(policy.doc.problem(("attestations", i, "provision"), f"provision {pid} is attested twice"))
-        seen.add(pid)
+    for key, twice in (("attestations", "is attested twice"), ("remediation_plan", "has two plan entries; merge them")):
+        seen: set[str] = set()
+        for i, item in enumerate(policy.data.get(key, [])):
+            pid = item["provision"]
+            if pid not in catalogue.provisions:
+                problems.append(policy.doc.problem((key, i, "provision"), f"unknown provision {pid}"))
+            elif pid in seen:
+                problems.append(policy.doc.problem((key, i, "provision"), f"provision {pid} {twice}"))
+            seen.add(pid)
     known = rulebook.by_id()
     for rule_id in policy.tolerances:
         if rule_id not in known:

@@ -35,6 +35,7 @@ class Catalogue:
     folder: Path
     code: dict[str, Any]
     sections: list[dict[str, Any]]
+    form: dict[str, Any] | None = None
     provisions: dict[str, Provision] = field(default_factory=dict)
 
     def ordered(self) -> list[Provision]:
@@ -57,7 +58,7 @@ def load_catalogue(folder: Path) -> Catalogue:
     validate_doc(head, "catalogue")
     if "code" not in head.data or "sections" not in head.data:
         raise fail(str(index), 1, None, "code.yaml needs 'code' and 'sections'")
-    catalogue = Catalogue(folder, head.data["code"], head.data["sections"])
+    catalogue = Catalogue(folder, head.data["code"], head.data["sections"], head.data.get("self_assessment_form"))
     parts = {(s["number"], p["id"]) for s in catalogue.sections for p in s.get("parts", [])}
     numbers = {s["number"] for s in catalogue.sections}
     problems: list[Problem] = []

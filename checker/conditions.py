@@ -38,6 +38,15 @@ def fields(cond: Condition) -> set[str]:
     return {cond["field"], *_value_fields(cond[operator(cond)])}
 
 
+def leaves(cond: Condition) -> list[Condition]:
+    """Every leaf of a condition, in order."""
+    if "all" in cond or "any" in cond:
+        return [leaf for c in cond.get("all", cond.get("any")) for leaf in leaves(c)]
+    if "not" in cond:
+        return leaves(cond["not"])
+    return [cond]
+
+
 def _value_fields(value: Any) -> set[str]:
     if isinstance(value, dict) and "field" in value:
         return {value["field"]}

@@ -27,3 +27,12 @@ def parse_column(text: pl.Expr) -> pl.Expr:
     iso = text.str.to_date(ISO, strict=False)
     uk = pl.when(text.str.contains(_UK_SHAPE.pattern)).then(text.str.to_date(UK, strict=False))
     return pl.coalesce(iso, uk)
+
+
+def uk_date(day: dt.date | str | None) -> str:
+    """1 April 2024: how a council report writes a date (ISO text is accepted too)."""
+    if day is None:
+        return ""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return f"{day.day} {day:%B %Y}"

@@ -50,3 +50,9 @@ def _financial_year(start: int, end_short: int, text: str) -> int:
     if (start + 1) % 100 != end_short:
         raise ValueError(f"'{text}': a financial year runs over two consecutive years, e.g. {start}-{(start + 1) % 100:02d}")
     return start
+
+
+def financial_year_of(day: dt.date) -> Period:
+    """The financial year (April to March) holding `day`: the default period when a policy is checked on its own."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return parse_period(f"{start}-{(start + 1) % 100:02d}")

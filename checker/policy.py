@@ -25,6 +25,8 @@ POLICY_FACTS_DOC = {
     "policy.unjustified_other_exclusions": "how many 'other' exclusions have no justification",
     "reporting.annual_report.holds.X": "true when the annual report holds Code 8.1 part X (a-f)",
     "reporting.governing_body_updates.covers.X": "true when governing body updates cover X",
+    "reporting.annual_report.missing": "the parts of Code 8.1 a-f the annual report lacks, joined (or 'nothing')",
+    "reporting.governing_body_updates.missing": "what governing body updates do not cover, joined (or 'nothing')",
     "reporting.learning_reported_to_count": "how many stakeholder groups hear of learning from complaints",
 }
 
@@ -53,6 +55,15 @@ class Policy:
     @property
     def tolerances(self) -> dict[str, float]:
         return self.data.get("assessment", {}).get("tolerances", {})
+
+    @property
+    def remediation_plan(self) -> dict[str, dict[str, Any]]:
+        """The landlord's own actions, owners and target dates, by provision."""
+        return {item["provision"]: item for item in self.data.get("remediation_plan", [])}
+
+    def line_of(self, fact: str) -> int:
+        """The line of the policy file that holds `fact`, so CI annotations point at the key to change."""
+        return self.doc.line(fact_path(fact)) or 1
 
 
 def load_policy(path: Path) -> Policy:
@@ -88,8 +99,25 @@ def policy_facts(data: dict[str, Any]) -> dict[str, Any]:
         for option in options:
             facts[f"reporting.{key}.{verb}.{option}"] = option in held
         facts[f"reporting.{key}.{listed}"] = ", ".join(o for o in options if o in held) or "nothing"
+        facts[f"reporting.{key}.missing"] = ", ".join(o for o in options if o not in held) or "nothing"
     facts["reporting.learning_reported_to_count"] = len(reporting.get("learning_reported_to", []))
     return facts
+
+
+def fact_path(fact: str) -> tuple[Any, ...]:
+    """Where a fact lives in the policy document: its dotted path, or for a derived fact, the data it is derived from."""
+    parts = fact.split(".")
+    if fact in ("policy.stage_count", "policy.stage_names"):
+        return ("policy", "stages")
+    if len(parts) == 3 and parts[0] == "policy" and parts[1][:5] == "stage" and parts[1][5:].isdigit():
+        return ("policy", "stages", int(parts[1][5:]) - 1, parts[2])
+    if fact.startswith("policy.exclusion_") or fact in ("policy.blanket_exclusions", "policy.unjustified_other_exclusions"):
+        return ("policy", "exclusions")
+    if parts[0] == "reporting" and len(parts) >= 3 and parts[2] in ("holds", "covers", "contents", "missing"):
+        return ("reporting", parts[1], "contents")
+    if fact == "reporting.learning_reported_to_count":
+        return ("reporting", "learning_reported_to")
+    return tuple(parts)
 
 
 def _flatten(node: Any, prefix: str, out: dict[str, Any]) -> None:

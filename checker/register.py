@@ -35,6 +35,9 @@ def date_columns() -> list[str]:
     return [name for name, spec in contract().items() if spec.get("format") == "date"]
 
 
+NO_REGISTER = "(no register)"
+
+
 @dataclass
 class Register:
     """The validated register: one typed row per contact, `_row` holding its row number in the source file."""
@@ -71,6 +74,14 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.field or "")))
     return Register(name, typed.select([ROW, *columns]), raw.height, ignored)
+
+
+def empty_register() -> Register:
+    """No cases, for judging a policy on its own (chc diff without --register): every case rule has no data."""
+    columns = contract()
+    text = pl.DataFrame({c: pl.Series(c, [], pl.Utf8) for c in columns}).with_columns(pl.Series(ROW, [], pl.Int64))
+    typed, _ = _typed(text, columns, NO_REGISTER)
+    return Register(NO_REGISTER, typed.select([ROW, *columns]), 0)
 
 
 def _read(path: Path, sheet: str | None) -> tuple[pl.DataFrame, int]:

@@ -7,7 +7,9 @@ import json
 from typing import Any
 
 from checker import __version__
-from checker.assessment import Assessment
+from checker.assessment import Assessment, RuleResult
+from checker.outputs import Context
+from checker.waivers import Waiver
 
 
 def assessment_dict(assessment: Assessment, generated_at: dt.datetime) -> dict[str, Any]:
@@ -19,6 +21,7 @@ def assessment_dict(assessment: Assessment, generated_at: dt.datetime) -> dict[s
         "period": {"label": assessment.period.label, "start": assessment.period.start.isoformat(),
                    "end": assessment.period.end.isoformat(), "as_of": assessment.as_of.isoformat()},
         "code": {"id": code["id"], "title": code["title"], "version": code["version"]},
+        "rules_version": assessment.rules_version,
         "register": {
             "source": assessment.register.source,
             "rows_read": assessment.register.rows_read,
@@ -41,24 +44,42 @@ def assessment_dict(assessment: Assessment, generated_at: dt.datetime) -> dict[s
                 "evidence": r.evidence,
                 "case_ids": r.case_ids,
                 "remediation": r.remediation,
-                "rules": [
-                    {
-                        "id": o.rule.id, "title": o.rule.title, "scope": o.rule.scope, "severity": o.rule.severity,
-                        "result": o.result,
-                        "examined": o.finding.examined if o.finding else None,
-                        "breaches": o.finding.breaches if o.finding else None,
-                        "compliance_pct": o.finding.compliance_pct if o.finding else None,
-                        "tolerance_pct": o.finding.tolerance_pct if o.finding else None,
-                        "case_ids": list(o.finding.case_ids) if o.finding else [],
-                        "policy_fields": o.rule.policy_fields,
-                    }
-                    for o in r.outcomes
-                ],
+                "verdict_without_waiver": r.verdict_without_waiver,
+                "waiver": _waiver(r.waiver),
+                "plan": {"action": r.plan["action"], "owner": r.plan.get("owner"), "target_date": r.plan.get("target_date")} if r.plan else None,
+                "notes": r.notes,
+                "rules": [_rule(rr) for rr in r.rule_results],
             }
             for r in assessment.results
         ],
     }
 
 
-def render_json(assessment: Assessment, generated_at: dt.datetime) -> str:
-    return json.dumps(assessment_dict(assessment, generated_at), indent=2, ensure_ascii=False) + "\n"
+def _rule(rr: RuleResult) -> dict[str, Any]:
+    o = rr.outcome
+    return {
+        "id": o.rule.id, "title": o.rule.title, "scope": o.rule.scope, "severity": o.rule.severity,
+        "result": o.result,
+        "examined": o.finding.examined if o.finding else None,
+        "breaches": o.finding.breaches if o.finding else None,
+        "compliance_pct": o.finding.compliance_pct if o.finding else None,
+        "tolerance_pct": o.finding.tolerance_pct if o.finding else None,
+        "case_ids": list(o.finding.case_ids) if o.finding else [],
+        "policy_fields": o.rule.policy_fields,
+        "evidence": rr.evidence,
+        "remediation": rr.remediation,
+    }
+
+
+def _waiver(w: Waiver | None) -> dict[str, Any] | None:
+    if w is None:
+        return None
+    return {
+        "kind": w.kind, "target": w.target, "justification": w.justification, "approved_by": w.approved_by,
+        "approved_on": w.approved_on.isoformat() if w.approved_on else None,
+        "expires": w.expires.isoformat() if w.expires else None, "source": f"{w.file}:{w.line}",
+    }
+
+
+def render_json(assessment: Assessment, context: Context) -> str:
+    return json.dumps(assessment_dict(assessment, context.generated_at), indent=2, ensure_ascii=False) + "\n"

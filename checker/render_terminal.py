@@ -7,11 +7,12 @@ import textwrap
 from tabulate import tabulate
 
 from checker.assessment import SHOWN_IDS, Assessment
+from checker.outputs import Context
 
-LABEL = {"met": "met", "partially_met": "partially met", "not_met": "NOT MET", "not_applicable": "n/a", "not_assessed": "not assessed"}
+LABEL = {"met": "met", "partially_met": "partially met", "not_met": "NOT MET", "waived": "waived", "not_applicable": "n/a", "not_assessed": "not assessed"}
 
 
-def render_terminal(assessment: Assessment, width: int = 44) -> str:
+def render_terminal(assessment: Assessment, context: Context, width: int = 44) -> str:
     rows = []
     for r in assessment.results:
         evidence = " ".join(r.evidence)
@@ -19,6 +20,9 @@ def render_terminal(assessment: Assessment, width: int = 44) -> str:
             shown = ", ".join(r.case_ids[:SHOWN_IDS])
             more = f" and {len(r.case_ids) - SHOWN_IDS} more" if len(r.case_ids) > SHOWN_IDS else ""
             evidence += f" Cases: {shown}{more}."
+        if r.waiver:
+            evidence += f" Waived ({r.waiver.describe()}): {r.waiver.justification}"
+        evidence = " ".join([evidence, *r.notes])
         rows.append([
             r.provision.id, _wrap(r.provision.title, 30),
             LABEL[r.status] + (" (attested)" if r.basis == "attestation" else ""),

@@ -6,12 +6,13 @@ would let a landlord believe a provision is met.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker import conditions
+from checker import __version__, conditions
 from checker.aggregates import AGGREGATES
 from checker.catalogue import Catalogue
 from checker.conditions import Condition
@@ -53,6 +54,12 @@ class Rule:
 class Rulebook:
     rules: list[Rule] = field(default_factory=list)
     attest: dict[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+
+    @property
+    def version(self) -> str:
+        """What every published document cites: the chc release and a digest of the rule files actually loaded."""
+        return f"chc {__version__} rules, sha256 {self.fingerprint[:12]}"
 
     def by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
@@ -66,11 +73,13 @@ def load_rulebook(folders: list[Path], catalogue: Catalogue) -> Rulebook:
     book = Rulebook()
     seen: dict[str, str] = {}
     problems: list[Problem] = []
+    digest = hashlib.sha256()
     for folder in folders:
         if not folder.is_dir():
             raise fail(str(folder), None, None, "no such rules folder")
         for path in sorted(folder.glob("*.yaml")):
             doc = load(path)
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
             if not isinstance(doc.data, dict):
                 problems.append(Problem(str(path), 1, None, "a rules file is a mapping with 'rules' and/or 'attest'"))
                 continue
@@ -95,6 +104,7 @@ def load_rulebook(folders: list[Path], catalogue: Catalogue) -> Rulebook:
                     book.attest[provision] = text
     if problems:
         raise InputError(problems)
+    book.fingerprint = digest.hexdigest()
     return book
 
 
@@ -120,11 +130,36 @@ def _check(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
         for name in sorted(conditions.references(cond, "param")):
             if _param(name, item["provisions"], catalogue) is None:
                 problems.append(doc.problem(where + (key,), f"no provision of this rule states a parameter '{name}'"))
+    if scope == "case":
+        for key in ("select", "breach"):
+            problems += [doc.problem(where + (key,), message) for message in _literal_problems(item.get(key))]
     allowed = _template_names(item, catalogue)
     for key in ("evidence", "remediation", "not_applicable"):
         for name in PLACEHOLDER.findall(item.get(key, "")):
             if name not in allowed:
                 problems.append(doc.problem(where + (key,), f"unknown placeholder {{{name}}}"))
+    return problems
+
+
+def _literal_problems(cond: Condition | None) -> list[str]:
+    """Literals must suit the register column they are compared with, so a typo cannot silently never match."""
+    if cond is None:
+        return []
+    columns = contract()
+    problems = []
+    for leaf in conditions.leaves(cond):
+        op = conditions.operator(leaf)
+        spec = columns.get(leaf["field"])
+        values = leaf[op] if isinstance(leaf[op], list) else [leaf[op]]
+        if spec is None or op == "present" or any(isinstance(v, dict) for v in values):
+            continue
+        for value in values:
+            if spec.get("format") == "date":
+                problems.append(f"'{leaf['field']}' is a date: compare it with another date field, not the fixed value {value!r}, so the rule holds for any period")
+            elif "enum" in spec and value not in spec["enum"]:
+                problems.append(f"{value!r} is never a value of '{leaf['field']}' (one of {', '.join(map(str, spec['enum']))})")
+            elif spec.get("type") in ("integer", "number") and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                problems.append(f"'{leaf['field']}' is a number; {value!r} is not")
     return problems
 
 

@@ -33,17 +33,20 @@ def validate_doc(doc: YamlDoc, name: str) -> None:
     if not errors:
         return
     problems = []
-    for err in sorted(errors, key=lambda e: (doc.line(tuple(e.absolute_path)) or 0, list(map(str, e.absolute_path)))):
+    for err in errors:
         detail = best_match([err]) if err.context else err
         where = tuple(detail.absolute_path)
-        problems.append(doc.problem(where, _message(detail)))
+        if detail.validator == "additionalProperties":
+            # name each unknown key at its own line, where the typo is
+            for key in sorted(set(detail.instance) - set(detail.schema.get("properties", {}))):
+                problems.append(doc.problem(where + (key,), f"unknown key '{key}'"))
+        else:
+            problems.append(doc.problem(where, _message(detail)))
+    problems.sort(key=lambda p: (p.row or 0, p.field or ""))
     raise InputError(problems)
 
 
 def _message(err: Any) -> str:
-    if err.validator == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        return f"unknown key{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))}"
     if err.validator == "required":
         return err.message.replace("is a required property", "is required")
     return err.message

@@ -59,6 +59,8 @@ def load(path: Path) -> YamlDoc:
         raise fail(name, line, None, f"invalid YAML: {err.problem or err.context}") from None
     except yaml.YAMLError as err:
         raise fail(name, None, None, f"invalid YAML: {err}") from None
+    except ValueError:
+        raise _bad_timestamp(name, node) from None
     lines: dict[Path_, int] = {}
     if node is not None:
         _index(node, (), lines)
@@ -75,6 +77,23 @@ def _index(node: yaml.Node, where: Path_, lines: dict[Path_, int]) -> None:
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _index(item, where + (i,), lines)
+
+
+def _bad_timestamp(name: str, node: yaml.Node) -> Exception:
+    """YAML reads 2025-02-30 as a date and fails outside its own error types: find the scalar and say where."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, yaml.ScalarNode) and item.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.SafeLoader("").construct_yaml_timestamp(item)
+            except ValueError as err:
+                return fail(name, item.start_mark.line + 1, None, f"'{item.value}' is not a real date ({err})")
+        elif isinstance(item, yaml.MappingNode):
+            stack += [v for pair in item.value for v in pair]
+        elif isinstance(item, yaml.SequenceNode):
+            stack += item.value
+    return fail(name, None, None, "invalid YAML value")
 
 
 def _iso_dates(data: Any) -> Any:

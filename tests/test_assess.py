@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import polars as pl
@@ -146,7 +145,7 @@ def test_bad_rule_files_are_errors_with_file_and_line(tmp_path):
     assert f"{mine}:16:rules.1.evidence: unknown placeholder {{nope}}" in out.stderr
     mine.write_text(mine.read_text().replace("    severity: low\n    breach: {field: policy.nonsense", "    severity: low\n    colour: red\n    breach: {field: policy.nonsense"))
     out = CliRunner().invoke(main, ["assess", *EXAMPLE_ARGS, "--rules", str(rules)])
-    assert out.exit_code == 2 and f"{mine}:10:rules.1: unknown key 'colour'" in out.stderr
+    assert out.exit_code == 2 and f"{mine}:15:rules.1.colour: unknown key 'colour'" in out.stderr
 
 
 def test_bad_period_is_a_usage_error():
@@ -174,3 +173,17 @@ def test_mapping_reads_a_landlords_own_export(tmp_path):
     out = CliRunner().invoke(main, ["assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(export),
                                     "--mapping", str(bad_mapping), "--period", "2024-25"])
     assert out.exit_code == 2 and f"{bad_mapping}:1:columns.case_id: maps case_id to 'Reference'" in out.stderr
+
+
+def test_rule_literals_must_suit_their_register_column(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "mine.yaml").write_text(
+        "rules:\n  - id: HDC-1\n    provisions: ['6.2']\n    title: Local check\n    scope: case\n    severity: low\n"
+        "    select: {field: received_date, gte: 2024-10-01}\n"
+        "    breach: {any: [{field: outcome, in: [upheld, upheldd]}, {field: stage, eq: one}]}\n"
+        "    evidence: x\n    remediation: y\n")
+    out = CliRunner().invoke(main, ["assess", *EXAMPLE_ARGS, "--rules", str(rules)])
+    assert out.exit_code == 2
+    assert f"{rules / 'mine.yaml'}:7:rules.0.select: 'received_date' is a date" in out.stderr
+    assert "'upheldd' is never a value of 'outcome'" in out.stderr and "'one' is never a value of 'stage'" in out.stderr

@@ -1,0 +1,144 @@
+"""Appendix 1 as one standalone HTML file that prints as the Ombudsman's form on A4 landscape.
+
+Everything it needs is inline (no scripts, fonts, images or stylesheets are fetched), so it can be attached
+to a council report, published as is, or printed to PDF. Every piece of text goes through html.escape; the
+only markup made from the data is a link for an http(s) address cited in the evidence column.
+The Comply cell is coloured and also says its verdict in words, so it reads in black and white.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from html import escape
+
+from checker.appendix import COLOURS, COLUMNS, GAP_COLUMNS, Appendix, build_appendix
+from checker.assessment import Assessment
+from checker.outputs import Context
+
+URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)]")
+# verdict → (fill, text) colours of the Comply cell, shared by the Word and Excel renderers; text contrast ≥ 7:1
+WIDTHS = ("7%", "27%", "8%", "30%", "28%")
+GAP_WIDTHS = ("7%", "25%", "24%", "24%", "11%", "9%")
+CSS = """
+@page { size: A4 landscape; margin: 12mm 12mm 14mm;
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt Arial, sans-serif; } }
+* { box-sizing: border-box; }
+html { font: 10pt/1.35 Arial, "Helvetica Neue", Helvetica, sans-serif; color: #111; background: #fff; }
+body { margin: 0 auto; padding: 16px; max-width: 1400px; }
+h1 { font-size: 18pt; margin: 0 0 4px; }
+h2 { font-size: 13pt; margin: 22px 0 6px; break-after: avoid; page-break-after: avoid; }
+.landlord { font-size: 13pt; margin: 0 0 10px; }
+table { width: 100%; border-collapse: collapse; table-layout: fixed; margin: 0 0 8px; }
+th, td { border: 1px solid #777; padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th { background: #e3e3e3; font-weight: bold; overflow-wrap: normal; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+td p { margin: 0 0 4px; }
+td p:last-child { margin-bottom: 0; }
+.meta { width: auto; max-width: 100%; table-layout: auto; }
+.meta th { width: 14em; background: #f2f2f2; }
+.summary { width: auto; table-layout: auto; }
+.summary td.n { text-align: right; min-width: 4em; }
+.preamble { border-left: 4px solid #999; margin: 0 0 6px; padding: 2px 12px; }
+.preamble p { margin: 0 0 6px; }
+.source, .notes { font-size: 9pt; color: #333; }
+.pid { font-weight: bold; white-space: nowrap; }
+.comply { font-weight: bold; text-align: center; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+a { color: #0b3d91; }
+@media print { html { font-size: 9pt; } body { padding: 0; max-width: none; } a { color: inherit; } }
+""" + "".join(f".comply.{status} {{ background: #{fill}; color: #{ink}; }}\n" for status, (fill, ink) in COLOURS.items())
+
+
+def render_html(assessment: Assessment, context: Context) -> str:
+    appendix = build_appendix(assessment, context.generated_at)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en-GB">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(appendix.title)}: {escape(appendix.landlord)}</title>",
+        f"<style>{CSS}{_page_footer(appendix)}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f"<h1>{escape(appendix.title)}</h1>",
+        f'<p class="landlord">{escape(appendix.landlord)}</p>',
+        '<table class="meta">',
+        *(f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td></tr>' for label, value in appendix.meta),
+        "</table>",
+        "</header>",
+        "<main>",
+        *_summary(appendix),
+        *_preamble(appendix),
+    ]
+    for table in appendix.tables:
+        parts += [f"<section>\n<h2>{escape(table.heading)}</h2>"]
+        parts += _table(COLUMNS, WIDTHS, (
+            [f'<td class="pid">{escape(r.provision)}</td>', _td(r.requirement),
+             f'<td class="comply {escape(r.status)}">{escape(r.comply)}</td>', _td(*r.evidence, links=True), _td(*r.commentary)]
+            for r in table.rows))
+        parts += ["</section>"]
+    parts += ["<section>", "<h2>Requirements not met</h2>"]
+    if appendix.gaps:
+        parts += _table(GAP_COLUMNS, GAP_WIDTHS, (
+            [f'<td class="pid">{escape(g.provision)}</td>', _td(g.requirement), _td(g.reasons), _td(g.proposal),
+             _td(g.owner), _td(g.target_date)]
+            for g in appendix.gaps))
+    else:
+        parts += ["<p>Every requirement assessed is met, waived or not applicable.</p>"]
+    parts += ["</section>", "</main>", '<footer class="notes">', "<h2>Notes</h2>"]
+    parts += [f"<p>{escape(note)}</p>" for note in appendix.notes]
+    parts += ["</footer>", "</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+def _page_footer(appendix: Appendix) -> str:
+    """Which document a printed page belongs to, at the foot of every page."""
+    content = _css_string(f"{appendix.landlord}: {appendix.title}")
+    return f"@page {{ @bottom-left {{ content: {content}; font: 8pt Arial, sans-serif; }} }}\n"
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal; anything but letters, digits and spaces as a hex escape, so it cannot end the <style>."""
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def _summary(appendix: Appendix) -> list[str]:
+    rows = [f"<tr><td>{escape(label)}</td><td class=\"n\">{n}</td></tr>" for label, n in appendix.summary]
+    total = sum(n for _, n in appendix.summary)
+    return ["<section>", "<h2>Summary</h2>", '<table class="summary">',
+            '<thead><tr><th scope="col">Comply</th><th scope="col">Provisions</th></tr></thead>', "<tbody>",
+            *rows, f'<tr><th scope="row">Total</th><td class="n"><strong>{total}</strong></td></tr>',
+            "</tbody>", "</table>", "</section>"]
+
+
+def _preamble(appendix: Appendix) -> list[str]:
+    if not appendix.preamble:
+        return []
+    source = [f'<p class="source">Source of the preamble: {escape(appendix.preamble_source)}</p>'] if appendix.preamble_source else []
+    return ["<section>", "<h2>About this form</h2>", '<blockquote class="preamble">',
+            *(f"<p>{escape(p)}</p>" for p in appendix.preamble), "</blockquote>", *source, "</section>"]
+
+
+def _table(headings: Iterable[str], widths: Iterable[str], rows: Iterable[list[str]]) -> list[str]:
+    return ["<table>", "<colgroup>", *(f'<col style="width: {w}">' for w in widths), "</colgroup>",
+            "<thead><tr>" + "".join(f'<th scope="col">{escape(h)}</th>' for h in headings) + "</tr></thead>",
+            "<tbody>", *("<tr>" + "".join(cells) + "</tr>" for cells in rows), "</tbody>", "</table>"]
+
+
+def _td(*paragraphs: str, links: bool = False) -> str:
+    """A cell of paragraphs; in the evidence column an http(s) address (a cited document) becomes a link."""
+    return "<td>" + "".join(f"<p>{_linked(p) if links else escape(p)}</p>" for p in paragraphs if p) + "</td>"
+
+
+def _linked(text: str) -> str:
+    """Escape text, making each http(s) address a link (links are followed only when a reader clicks)."""
+    out, at = [], 0
+    for match in URL.finditer(text):
+        url = match.group()
+        out += [escape(text[at:match.start()]), f'<a href="{escape(url)}">{escape(url)}</a>']
+        at = match.end()
+    out.append(escape(text[at:]))
+    return "".join(out)
