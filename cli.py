@@ -19,7 +19,7 @@ import click
 from checker import __version__
 from checker.engine import EngineError
 from checker.errors import InputError
-from checker.outputs import BINARY, FORMATS, GATEABLE, Context, Gate, format_for, render
+from checker.outputs import BINARY, FORMATS, GATEABLE, REPORT_FORMATS, Context, Gate, format_for, render, render_report
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -160,6 +160,93 @@ def diff(old_policy, new_policy, fmt, output, **inputs) -> None:
     text = render_diff(changes, before, after, fmt)
     _emit_text(text, output)
     sys.exit(int(any(c.breaks for c in changes)))
+
+
+def _report_options(command):
+    """What `report` and `annual-report` share beyond the inputs: grouping, comparison, activity files, formats."""
+    options = [
+        click.option("--by", multiple=True, type=click.Choice(["quarter", "organisation"]),
+                     help="Also give the figures per quarter and/or per organisation (repeatable)."),
+        click.option("--compare", type=click.Choice(["previous-year"]), help="Show the same period a year earlier beside each figure."),
+        click.option("--ombudsman", "ombudsman_path", type=click.Path(path_type=Path),
+                     help="Ombudsman activity (YAML; default: ombudsman.yaml beside the policy, if there)."),
+        click.option("--learning", "learning_path", type=click.Path(path_type=Path),
+                     help="Learning from complaints (YAML; default: learning.yaml beside the policy, if there)."),
+        click.option("--benchmarks", "benchmarks_path", type=click.Path(path_type=Path),
+                     help="TSM sector medians and the TP09 survey result (YAML; default: benchmarks.yaml beside the policy, if there)."),
+        click.option("--format", "formats", multiple=True, type=click.Choice(list(REPORT_FORMATS)),
+                     help="md, html, docx or json; repeatable, paired in order with --output (default md, or from each --output's suffix)."),
+        click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path),
+                     help="Write to this file (repeatable); all are written, or none."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@main.command()
+@_inputs(register_required=True)
+@_report_options
+def report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats, outputs, **inputs) -> None:
+    """The governing body's complaints update (Code 9.7): volumes, outcomes, timeliness, TSMs, themes, the Ombudsman.
+
+    \b
+    chc report --policy policy.yaml --register register.csv --period 2024-25-Q2 --by quarter --by organisation --compare previous-year --output q2.html
+    """
+    from checker.report_document import update_document
+
+    data, _ = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path})
+    _emit_report(update_document(data), data, formats, outputs)
+
+
+@main.command("annual-report")
+@_inputs(register_required=True)
+@_report_options
+def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats, outputs, **inputs) -> None:
+    """The annual complaints performance and service improvement report (Code 8.1 a-f), with the self-assessment as Appendix 1.
+
+    \b
+    chc annual-report --policy policy.yaml --register register.csv --period 2023-24 --compare previous-year --output annual.docx
+    """
+    from checker.appendix import build_appendix
+    from checker.render_json import assessment_dict
+    from checker.report_document import annual_document
+
+    data, assessment = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path})
+    generated_at = _generated_at()
+    data["self_assessment"] = assessment_dict(assessment, generated_at)
+    _emit_report(annual_document(data, build_appendix(assessment, generated_at)), data, formats, outputs)
+
+
+def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | None, paths: dict[str, Path | None]):
+    """Load once; assess (for Appendix 1 and the annual report's part a) and compute the report's figures from the same register."""
+    from checker.activity import load_activity
+    from checker.report import report_data
+
+    policy_path = inputs.pop("policy_path")
+    loaded = _load(**inputs)
+    assessment = _judge(loaded, policy_path)
+    with _input_errors():
+        activity = load_activity(policy_path, paths)
+        data = report_data(assessment.policy, loaded["register"], loaded["catalogue"], loaded["period"], activity,
+                           _generated_at(), by, compare == "previous-year", loaded["as_of"])
+    for kind in ("ombudsman", "learning", "benchmarks"):
+        if kind in activity.sources:
+            click.echo(f"chc: read {kind} from {activity.sources[kind]}", err=True)
+    return data, assessment
+
+
+def _emit_report(document, data: dict[str, Any], formats: tuple[str, ...], outputs: tuple[Path, ...]) -> None:
+    pairs = _pairs(formats, outputs, "md")
+    for fmt, path in pairs:
+        if fmt not in REPORT_FORMATS:
+            raise click.UsageError(f"{path}: a report is written as md, html, docx or json, not {fmt}")
+    generated_at = _generated_at()
+    rendered = [(render_report(fmt, document, data, generated_at), path) for fmt, path in pairs]
+    for data_bytes, path in rendered:
+        if path is None:
+            click.echo(data_bytes.decode("utf-8"), nl=False)
+    _write_all([(path, data_bytes) for data_bytes, path in rendered if path is not None])
 
 
 @contextmanager

@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import io
+import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from checker.assessment import STATUSES, Assessment, ProvisionResult
+from checker.document import Document
 
 # format → (module, function, what it is); modules load only when their format is asked for
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -26,6 +29,13 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "csv": ("checker.render_csv", "render_csv", "one row per provision, every field"),
     "junit": ("checker.render_junit", "render_junit", "JUnit XML, a testcase per provision"),
     "sarif": ("checker.render_sarif", "render_sarif", "SARIF 2.1.0 for GitHub code scanning"),
+}
+# the reports (chc report, chc annual-report): a Document in md/html/docx, or the report's data as JSON
+REPORT_FORMATS: dict[str, tuple[str, str]] = {
+    "md": ("checker.report_markdown", "render_markdown_document"),
+    "html": ("checker.report_html", "render_html_document"),
+    "docx": ("checker.report_docx", "render_docx_document"),
+    "json": ("", ""),
 }
 BINARY = {"docx", "xlsx"}
 SUFFIXES = {".txt": "table", ".json": "json", ".md": "md", ".html": "html", ".htm": "html", ".docx": "docx",
@@ -58,6 +68,16 @@ class Context:
 def render(fmt: str, assessment: Assessment, context: Context) -> bytes:
     module, function, _ = FORMATS[fmt]
     out = getattr(importlib.import_module(module), function)(assessment, context)
+    return out if isinstance(out, bytes) else out.encode("utf-8")
+
+
+def render_report(fmt: str, document: Document, data: dict[str, Any], generated_at: dt.datetime) -> bytes:
+    """A report in one format; the JSON is the data the documents were built from (checker/schemas/report.schema.json)."""
+    if fmt == "json":
+        return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    module, function = REPORT_FORMATS[fmt]
+    renderer = getattr(importlib.import_module(module), function)
+    out = renderer(document, generated_at) if fmt == "docx" else renderer(document)
     return out if isinstance(out, bytes) else out.encode("utf-8")
 
 

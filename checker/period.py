@@ -56,3 +56,19 @@ def financial_year_of(day: dt.date) -> Period:
     """The financial year (April to March) holding `day`: the default period when a policy is checked on its own."""
     start = day.year if day.month >= 4 else day.year - 1
     return parse_period(f"{start}-{(start + 1) % 100:02d}")
+
+
+def previous_year(period: Period) -> Period:
+    """The same period a year earlier (2024-25-Q2 → 2023-24-Q2), for figures shown in brackets beside this year's."""
+    start, end = _year_before(period.start), _year_before(period.end)
+    if _QUARTER.match(period.label) or _YEAR.match(period.label):
+        fy = start.year if start.month >= 4 else start.year - 1
+        label = f"{fy}-{(fy + 1) % 100:02d}" + (period.label[-3:] if _QUARTER.match(period.label) else "")
+    else:
+        label = f"{start.isoformat()} to {end.isoformat()}"
+    return Period(start, end, label)
+
+
+def _year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier; 29 February becomes 28 February."""
+    return day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)

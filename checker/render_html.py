@@ -14,30 +14,13 @@ from html import escape
 
 from checker.appendix import COLOURS, COLUMNS, GAP_COLUMNS, Appendix, build_appendix
 from checker.assessment import Assessment
+from checker.html_layout import TABLE_CSS, head, meta_table, page_css, page_footer
 from checker.outputs import Context
 
 URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)]")
-# verdict → (fill, text) colours of the Comply cell, shared by the Word and Excel renderers; text contrast ≥ 7:1
 WIDTHS = ("7%", "27%", "8%", "30%", "28%")
 GAP_WIDTHS = ("7%", "25%", "24%", "24%", "11%", "9%")
-CSS = """
-@page { size: A4 landscape; margin: 12mm 12mm 14mm;
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt Arial, sans-serif; } }
-* { box-sizing: border-box; }
-html { font: 10pt/1.35 Arial, "Helvetica Neue", Helvetica, sans-serif; color: #111; background: #fff; }
-body { margin: 0 auto; padding: 16px; max-width: 1400px; }
-h1 { font-size: 18pt; margin: 0 0 4px; }
-h2 { font-size: 13pt; margin: 22px 0 6px; break-after: avoid; page-break-after: avoid; }
-.landlord { font-size: 13pt; margin: 0 0 10px; }
-table { width: 100%; border-collapse: collapse; table-layout: fixed; margin: 0 0 8px; }
-th, td { border: 1px solid #777; padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-th { background: #e3e3e3; font-weight: bold; overflow-wrap: normal; }
-thead { display: table-header-group; }
-tr { break-inside: avoid; page-break-inside: avoid; }
-td p { margin: 0 0 4px; }
-td p:last-child { margin-bottom: 0; }
-.meta { width: auto; max-width: 100%; table-layout: auto; }
-.meta th { width: 14em; background: #f2f2f2; }
+CSS = "\n" + page_css("landscape", "1400px") + ".landlord { font-size: 13pt; margin: 0 0 10px; }\n" + TABLE_CSS + """\
 .summary { width: auto; table-layout: auto; }
 .summary td.n { text-align: right; min-width: 4em; }
 .preamble { border-left: 4px solid #999; margin: 0 0 6px; padding: 2px 12px; }
@@ -53,21 +36,11 @@ a { color: #0b3d91; }
 def render_html(assessment: Assessment, context: Context) -> str:
     appendix = build_appendix(assessment, context.generated_at)
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en-GB">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(appendix.title)}: {escape(appendix.landlord)}</title>",
-        f"<style>{CSS}{_page_footer(appendix)}</style>",
-        "</head>",
-        "<body>",
+        *head(f"{appendix.title}: {appendix.landlord}", CSS + page_footer(f"{appendix.landlord}: {appendix.title}")),
         "<header>",
         f"<h1>{escape(appendix.title)}</h1>",
         f'<p class="landlord">{escape(appendix.landlord)}</p>',
-        '<table class="meta">',
-        *(f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td></tr>' for label, value in appendix.meta),
-        "</table>",
+        *meta_table(appendix.meta),
         "</header>",
         "<main>",
         *_summary(appendix),
@@ -92,17 +65,6 @@ def render_html(assessment: Assessment, context: Context) -> str:
     parts += [f"<p>{escape(note)}</p>" for note in appendix.notes]
     parts += ["</footer>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
-
-
-def _page_footer(appendix: Appendix) -> str:
-    """Which document a printed page belongs to, at the foot of every page."""
-    content = _css_string(f"{appendix.landlord}: {appendix.title}")
-    return f"@page {{ @bottom-left {{ content: {content}; font: 8pt Arial, sans-serif; }} }}\n"
-
-
-def _css_string(text: str) -> str:
-    """A CSS string literal; anything but letters, digits and spaces as a hex escape, so it cannot end the <style>."""
-    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"'
 
 
 def _summary(appendix: Appendix) -> list[str]:

@@ -1,0 +1,56 @@
+"""A small document model for the reports a council publishes (the annual report, governing-body updates).
+
+Report builders produce blocks; one renderer per format (Markdown, HTML, Word) lays them out, so every format
+says the same thing. Blocks hold only figures, case references and the landlord's own published text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 2  # 1 is the document title's level; sections are 2, subsections 3
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    style: str = "body"  # "body", "note" (smaller, for sources and caveats) or "lead" (a summary sentence)
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+    numeric: tuple[int, ...] = ()  # indexes of columns to right-align (counts, percentages)
+    total_row: bool = False  # the last row is a total, shown bold
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart already drawn (PNG bytes, deterministic for the same figures), with the text a screen reader needs."""
+
+    title: str
+    png: bytes
+    alt: str
+    width_cm: float = 16.0
+
+
+Block = Heading | Paragraph | Bullets | Table | Chart
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    subtitle: str
+    meta: tuple[tuple[str, str], ...]  # landlord, period, Code, rules version, generated at...
+    blocks: tuple[Block, ...] = field(default_factory=tuple)

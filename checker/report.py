@@ -1,0 +1,105 @@
+"""The complaints performance report's data: figures for the period, per group, a year earlier, and activity.
+
+One loaded register, derived once per period asked for (the period, its quarters, the year before); the
+JSON (checker/schemas/report.schema.json) and every document are rendered from what this returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+
+from checker import __version__
+from checker.activity import Activity, learning_in, ombudsman_figures
+from checker.catalogue import Catalogue
+from checker.derive import derive
+from checker.figures import Timescales, figures, quarters_of
+from checker.period import Period, parse_period, previous_year
+from checker.policy import Policy
+from checker.register import Register
+
+GROUPINGS = ("quarter", "organisation")
+
+
+def report_data(policy: Policy, register: Register, catalogue: Catalogue, period: Period, activity: Activity,
+                generated_at: dt.datetime, by: tuple[str, ...] = (), compare: bool = False,
+                as_of: dt.date | None = None) -> dict[str, Any]:
+    """Everything the report states, as plain data."""
+    as_of = as_of or min(period.end, generated_at.date())
+    landlord = policy.data["landlord"]
+    times = Timescales.from_catalogue(catalogue)
+    derived: dict[Period, pl.DataFrame] = {}
+
+    def figures_for(p: Period, organisation: str | None = None, with_homes: bool = True) -> dict[str, Any]:
+        if p not in derived:
+            derived[p] = derive(register.frame, p, min(p.end, as_of), policy.closure_days)
+        frame = derived[p] if organisation is None else derived[p].filter(pl.col("organisation") == organisation)
+        homes = landlord["homes"] if with_homes else 0
+        return figures(frame, p, homes, landlord.get("homes_by_tenure", {}) if with_homes else {}, times)
+
+    earlier = previous_year(period)
+    code = catalogue.code
+    data: dict[str, Any] = {
+        "tool": {"name": "chc", "version": __version__},
+        "generated_at": generated_at.isoformat(timespec="seconds"),
+        "landlord": landlord["name"],
+        "homes": landlord["homes"],
+        "period": _period(period, min(period.end, as_of)),
+        "code": {"id": code["id"], "title": code["title"], "version": code["version"]},
+        "register": {"source": register.source.rsplit("/", 1)[-1], "rows_read": register.rows_read},
+        **figures_for(period),
+        "previous": {"period": _period(earlier, earlier.end), **figures_for(earlier)} if compare else None,
+        "groups": [],
+        "ombudsman": ombudsman_figures(activity.ombudsman, period) if activity.ombudsman else None,
+        "learning": learning_in(activity.learning, period),
+        "benchmarks": activity.benchmarks,
+        "inputs": activity.sources,
+    }
+    for key, sub, organisation in _groups(_organisations(register, period, earlier if compare else None), period, by):
+        with_homes = organisation is None
+        group = {"key": key, "label": " · ".join(key.values()), "period": _period(sub, min(sub.end, as_of)),
+                 "figures": figures_for(sub, organisation, with_homes)}
+        if compare:
+            before = previous_year(sub)
+            group["previous"] = {"period": _period(before, before.end), **figures_for(before, organisation, with_homes)}
+        data["groups"].append(group)
+    return data
+
+
+def _organisations(register: Register, period: Period, earlier: Period | None) -> list[str]:
+    """The organisations with a contact received in the period (or the year before, when comparing), sorted."""
+    start = earlier.start if earlier else period.start
+    names = register.frame.filter(pl.col("received_date").is_between(pl.lit(start), pl.lit(period.end)))["organisation"]
+    return sorted(names.drop_nulls().unique().to_list())
+
+
+def _groups(organisations: list[str], period: Period, by: tuple[str, ...]) -> list[tuple[dict[str, str], Period, str | None]]:
+    """(key, sub-period, organisation) for each group, quarters outermost, in order."""
+    if not by:
+        return []
+    quarters = [parse_period(label) for _, label in quarters_of(period)] if "quarter" in by else [period]
+    quarters = [_clip(q, period) for q in quarters]
+    orgs: list[str | None] = list(organisations) if "organisation" in by else [None]
+    out = []
+    for q in quarters:
+        for org in orgs:
+            key = {}
+            if "quarter" in by:
+                key["quarter"] = q.label
+            if org is not None:
+                key["organisation"] = org
+            out.append((key, q, org))
+    return out
+
+
+def _clip(quarter: Period, period: Period) -> Period:
+    """A quarter cut to the period, for FROM:TO periods that start or end inside a quarter."""
+    if quarter.start >= period.start and quarter.end <= period.end:
+        return quarter
+    return Period(max(quarter.start, period.start), min(quarter.end, period.end), quarter.label)
+
+
+def _period(p: Period, as_of: dt.date) -> dict[str, str]:
+    return {"label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat(), "as_of": as_of.isoformat()}
