@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -195,8 +195,8 @@ def report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats,
     """
     from checker.report_document import update_document
 
-    data, _ = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path})
-    _emit_report(update_document(data), data, formats, outputs)
+    data, _ = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path}, False)
+    _emit_report(lambda: update_document(data), data, formats, outputs)
 
 
 @main.command("annual-report")
@@ -212,23 +212,27 @@ def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, f
     from checker.render_json import assessment_dict
     from checker.report_document import annual_document
 
-    data, assessment = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path})
+    data, assessment = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path}, True)
     generated_at = _generated_at()
     data["self_assessment"] = assessment_dict(assessment, generated_at)
-    _emit_report(annual_document(data, build_appendix(assessment, generated_at)), data, formats, outputs)
+    _emit_report(lambda: annual_document(data, build_appendix(assessment, generated_at)), data, formats, outputs)
 
 
-def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | None, paths: dict[str, Path | None]):
-    """Load once; assess (for Appendix 1 and the annual report's part a) and compute the report's figures from the same register."""
+def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | None, paths: dict[str, Path | None], assess: bool):
+    """Load once; assess if asked (the annual report's part a and Appendix 1) and compute the figures from the same register."""
     from checker.activity import load_activity
     from checker.report import report_data
 
+    from checker.policy import load_policy
+
     policy_path = inputs.pop("policy_path")
     loaded = _load(**inputs)
-    assessment = _judge(loaded, policy_path)
+    assessment = _judge(loaded, policy_path) if assess else None
     with _input_errors():
+        policy = assessment.policy if assessment else load_policy(policy_path)
+        _progress().step("computing the figures")
         activity = load_activity(policy_path, paths)
-        data = report_data(assessment.policy, loaded["register"], loaded["catalogue"], loaded["period"], activity,
+        data = report_data(policy, loaded["register"], loaded["catalogue"], loaded["period"], activity,
                            _generated_at(), by, compare == "previous-year", loaded["as_of"])
     for kind in ("ombudsman", "learning", "benchmarks"):
         if kind in activity.sources:
@@ -236,13 +240,17 @@ def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | Non
     return data, assessment
 
 
-def _emit_report(document, data: dict[str, Any], formats: tuple[str, ...], outputs: tuple[Path, ...]) -> None:
+def _emit_report(build: Callable[[], Any], data: dict[str, Any], formats: tuple[str, ...], outputs: tuple[Path, ...]) -> None:
+    """Render each format (the document, charts included, only if a document format is asked for), then write all or none."""
     pairs = _pairs(formats, outputs, "md")
     for fmt, path in pairs:
         if fmt not in REPORT_FORMATS:
             raise click.UsageError(f"{path}: a report is written as md, html, docx or json, not {fmt}")
+    _progress().step("writing")
+    document = build() if any(fmt != "json" for fmt, _ in pairs) else None
     generated_at = _generated_at()
     rendered = [(render_report(fmt, document, data, generated_at), path) for fmt, path in pairs]
+    _progress().close()
     for data_bytes, path in rendered:
         if path is None:
             click.echo(data_bytes.decode("utf-8"), nl=False)
@@ -258,6 +266,16 @@ def _input_errors() -> Iterator[None]:
         _report(err)
     except EngineError as err:
         _stop(f"the rules engine failed, so no verdict can be trusted: {err}")
+
+
+def _progress(register: Path | None = None):
+    """The run's progress bar (see checker/progress.py), kept on the click context so each stage can step it."""
+    from checker.progress import Progress
+
+    meta = click.get_current_context().meta
+    if "chc.progress" not in meta:
+        meta["chc.progress"] = Progress(5, register)
+    return meta["chc.progress"]
 
 
 def _assess(policy_path: Path, **inputs: Any):
@@ -278,12 +296,15 @@ def _load(register_path: Path | None, period, mapping_path: Path | None, sheet: 
     today = _generated_at().date()
     if register_path and period is None:
         raise click.UsageError("--period is required with --register")
+    progress = _progress(register_path)
     with _input_errors():
+        progress.step("reading the Code and the rules")
         catalogue = load_catalogue(code_path or default_code())
         rulebook = load_rulebook([bundled("rules"), *rules_paths], catalogue)
         waivers = load_waivers(waivers_path, catalogue, rulebook) if waivers_path else []
         register = None
         if register_path:
+            progress.step(f"reading {register_path.name}")
             register = load_register(register_path, load_mapping(mapping_path) if mapping_path else None, sheet)
             for column in register.ignored_columns:
                 click.echo(f"{register.source}: column '{column}' is not part of the register contract and was ignored", err=True)
@@ -296,6 +317,7 @@ def _judge(loaded: dict[str, Any], policy_path: Path):
     from checker.assessment import assess
     from checker.policy import load_policy
 
+    _progress().step("assessing")
     with _input_errors():
         return assess(load_policy(policy_path), **loaded)
 
@@ -324,7 +346,9 @@ def _pairs(formats: tuple[str, ...], outputs: tuple[Path, ...], default: str) ->
 
 def _emit(assessment, pairs: list[tuple[str, Path | None]], context: Context) -> None:
     """Render every format, then write them all or none: a failure leaves no half-set of outputs."""
+    _progress().step("writing")
     rendered = [(render(fmt, assessment, context), path) for fmt, path in pairs]
+    _progress().close()
     for data, path in rendered:
         if path is None:
             click.echo(data.decode("utf-8"), nl=False)

@@ -11,6 +11,7 @@ import polars as pl
 
 from checker.calendar import WorkingCalendar
 from checker.period import Period
+from checker.register import parent_columns
 
 DERIVED_FIELDS = {
     "in_period": "received within the assessment period",
@@ -31,7 +32,7 @@ BLANKET_MIN_CASES = 3
 
 
 def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: list[dt.date]) -> pl.DataFrame:
-    """The register with DERIVED_FIELDS added as columns."""
+    """The rows any rule or figure reads (see _relevant), with DERIVED_FIELDS added as columns."""
     years = [d.year for d in (period.start, period.end, as_of)]
     received = frame["received_date"].drop_nulls()
     if received.len():
@@ -39,8 +40,7 @@ def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: li
     calendar = WorkingCalendar(min(years) - 2, max(years) + 2, closure_days)
     as_of_lit = pl.lit(as_of)
     clock = pl.coalesce("acknowledged_date", "received_date")
-    out = frame.with_columns(
-        pl.col("received_date").is_between(pl.lit(period.start), pl.lit(period.end)).alias("in_period"),
+    out = _relevant(_links(frame), period).with_columns(
         pl.col("acknowledged_date").is_not_null().alias("acknowledged"),
         pl.col("response_date").is_not_null().alias("responded"),
         pl.col("extended_due_date").is_not_null().alias("extended"),
@@ -57,7 +57,16 @@ def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: li
         _elapsed(calendar, start, out["extended_due_date"]).alias("working_days_to_extended_due"),
         _elapsed(calendar, out["remedy_due_date"], remedy_end).alias("working_days_remedy_overdue"),
     )
-    return _links(out).with_columns(_blanket_refusal().alias("blanket_refusal"))
+    return out.with_columns(_blanket_refusal().alias("blanket_refusal"))
+
+
+def _relevant(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """The rows any rule or figure reads, with in_period: contacts received in the period, and complaints still open
+    at its start or answered in it. A register of many years is narrowed before any working day is counted."""
+    in_period = pl.col("received_date").is_between(pl.lit(period.start), pl.lit(period.end))
+    live = ((pl.col("contact_type") == "complaint") & (pl.col("received_date") <= period.end)
+            & (pl.col("response_date").is_null() | (pl.col("response_date") >= period.start)))
+    return frame.with_columns(in_period.alias("in_period")).filter(pl.col("in_period") | live)
 
 
 def _elapsed(calendar: WorkingCalendar, start: pl.Series, end: pl.Series) -> pl.Series:
@@ -77,15 +86,9 @@ def _months_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
 
 
 def _links(frame: pl.DataFrame) -> pl.DataFrame:
-    parents = frame.select(
-        pl.col("case_id").alias("escalated_from"),
-        pl.col("contact_type").alias("escalated_from_type"),
-        pl.col("handler").alias("parent_handler"),
-    )
-    linked = frame.join(parents, on="escalated_from", how="left", maintain_order="left")
-    return linked.with_columns(
-        pl.when(pl.col("stage") == 2).then(pl.col("parent_handler")).alias("stage1_handler")
-    ).drop("parent_handler")
+    """Each case's parent (escalated_from) type and, on stage 2, the stage 1 handler."""
+    kind, handler, _ = parent_columns(frame, {"contact_type": "escalated_from_type", "handler": "parent_handler"})
+    return frame.with_columns(kind, pl.when(pl.col("stage") == 2).then(handler).alias("stage1_handler"))
 
 
 def _blanket_refusal() -> pl.Expr:

@@ -36,15 +36,13 @@ class Mapping:
         renamed = raw.drop(clash).rename({heading: col for col, heading in self.columns.items()})
         return renamed
 
-    def translate_values(self, frame: pl.DataFrame) -> pl.DataFrame:
+    def translate_values(self, cells: dict[str, pl.Series]) -> dict[str, pl.Series]:
         """Replace the export's words with contract words, matching after trimming and ignoring case."""
-        exprs = [
-            pl.col(col).str.to_lowercase()
-            .replace_strict({str(k).strip().lower(): str(v) for k, v in words.items()}, default=pl.col(col))
-            .alias(col)
-            for col, words in self.values.items()
-        ]
-        return frame.with_columns(exprs) if exprs else frame
+        for col, words in self.values.items():
+            lookup = {str(k).strip().lower(): str(v) for k, v in words.items()}
+            original = cells[col].cast(pl.Utf8)
+            cells[col] = original.str.strip_chars().str.to_lowercase().replace_strict(lookup, default=original).rename(col)
+        return cells
 
 
 def load_mapping(path: Path) -> Mapping:

@@ -71,7 +71,7 @@ def render(fmt: str, assessment: Assessment, context: Context) -> bytes:
     return out if isinstance(out, bytes) else out.encode("utf-8")
 
 
-def render_report(fmt: str, document: Document, data: dict[str, Any], generated_at: dt.datetime) -> bytes:
+def render_report(fmt: str, document: Document | None, data: dict[str, Any], generated_at: dt.datetime) -> bytes:
     """A report in one format; the JSON is the data the documents were built from (checker/schemas/report.schema.json)."""
     if fmt == "json":
         return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -7,13 +7,14 @@ register, so a file with a thousand bad cells reports all of them in one run.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from checker.dates import parse_column
+from checker.dates import parse_series
 from checker.errors import InputError, Problem, fail
 from checker.mapping import Mapping
 from checker.schemas import schema
@@ -61,27 +62,26 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     if missing:
         raise InputError([Problem(name, first_row - 1, c, "required column is missing") for c in missing])
     ignored = [c for c in raw.columns if c not in columns]
-    text = raw.select(
-        [pl.col(c).cast(pl.Utf8).str.strip_chars().replace("", None).alias(c) for c in raw.columns if c in columns]
-    ).with_columns(pl.int_range(first_row, first_row + raw.height).alias(ROW))
+    rows_read = raw.height
+    cells = {c: raw.get_column(c) for c in raw.columns if c in columns}
+    del raw  # from here each text column is let go as soon as its typed column exists: one copy at a time
     for absent in columns:
-        if absent not in text.columns:
-            text = text.with_columns(pl.lit(None, pl.Utf8).alias(absent))
+        cells.setdefault(absent, pl.Series(absent, [None] * rows_read, pl.Utf8))
     if mapping is not None:
-        text = mapping.translate_values(text)
-    typed, problems = _typed(text, columns, name)
+        cells = mapping.translate_values(cells)
+    rows = pl.int_range(first_row, first_row + rows_read, dtype=pl.Int64, eager=True).alias(ROW)
+    typed, problems = _typed(cells, rows, columns, name)
     problems += _consistency(typed, name)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.field or "")))
-    return Register(name, typed.select([ROW, *columns]), raw.height, ignored)
+    return Register(name, typed, rows_read, ignored)
 
 
 def empty_register() -> Register:
     """No cases, for judging a policy on its own (chc diff without --register): every case rule has no data."""
     columns = contract()
-    text = pl.DataFrame({c: pl.Series(c, [], pl.Utf8) for c in columns}).with_columns(pl.Series(ROW, [], pl.Int64))
-    typed, _ = _typed(text, columns, NO_REGISTER)
-    return Register(NO_REGISTER, typed.select([ROW, *columns]), 0)
+    typed, _ = _typed({c: pl.Series(c, [], pl.Utf8) for c in columns}, pl.Series(ROW, [], pl.Int64), columns, NO_REGISTER)
+    return Register(NO_REGISTER, typed, 0)
 
 
 def _read(path: Path, sheet: str | None) -> tuple[pl.DataFrame, int]:
@@ -122,74 +122,112 @@ def _read_json(path: Path) -> pl.DataFrame:
     return pl.DataFrame(cells, schema={n: pl.Utf8 for n in names})
 
 
-def _typed(text: pl.DataFrame, columns: dict[str, dict[str, Any]], name: str) -> tuple[pl.DataFrame, list[Problem]]:
-    """Cast each column to its contract type; every cell that fails becomes a Problem."""
-    casts = []
-    for col, spec in columns.items():
-        c = pl.col(col)
-        if spec.get("format") == "date":
-            casts.append(parse_column(c).alias(col))
-        elif spec.get("type") == "integer":
-            casts.append(c.cast(pl.Int64, strict=False).alias(col))
-        elif spec.get("type") == "number":
-            casts.append(c.str.replace_all(r"^£|,", "").cast(pl.Float64, strict=False).alias(col))
-        elif "enum" in spec:
-            casts.append(c.str.to_lowercase().alias(col))
-        else:
-            casts.append(c)
-    typed = text.select(pl.col(ROW), *casts)
+def _typed(cells: dict[str, pl.Series], rows: pl.Series, columns: dict[str, dict[str, Any]],
+           name: str) -> tuple[pl.DataFrame, list[Problem]]:
+    """Trim, then cast each column to its contract type; every cell that fails becomes a Problem.
+
+    Columns are typed two at a time (polars frees the interpreter lock, so both cores work), each consuming
+    its text column from `cells`, so that a large register is never held twice.
+    """
+    required = set(required_columns())
+
+    def one(col: str) -> tuple[pl.Series, list[Problem]]:
+        return _typed_column(cells.pop(col), col, columns[col], col in required, rows, name)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(one, columns))
+    return pl.DataFrame([rows, *(series for series, _ in done)]), [p for _, found in done for p in found]
+
+
+def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bool, rows: pl.Series,
+                  name: str) -> tuple[pl.Series, list[Problem]]:
+    raw, value = pl.col("raw"), pl.col(col)
+    checks: list[tuple[pl.Expr, str]] = []
+    if spec.get("format") == "date":
+        checks.append((raw.is_not_null() & value.is_null(), f"is not a valid date ({DATE_FORMAT_HINT})"))
+    elif spec.get("type") in ("integer", "number"):
+        checks.append((raw.is_not_null() & value.is_null(), "is not a number"))
+        if "minimum" in spec:
+            checks.append((value < spec["minimum"], f"must be at least {spec['minimum']}"))
+    if "enum" in spec:
+        checks.append((value.is_not_null() & ~value.is_in(spec["enum"]), f"must be one of {', '.join(map(str, spec['enum']))}"))
+    if required:
+        checks.append((raw.is_null(), "is required but blank"))
+    text = cells.cast(pl.Utf8).str.strip_chars().replace("", None).alias("raw")
+    if spec.get("format") == "date":
+        step = pl.DataFrame([text, parse_series(text).alias(col)])
+    else:
+        step = pl.DataFrame([text]).with_columns(_cast(raw, spec).alias(col))
     problems: list[Problem] = []
-    for col, spec in columns.items():
-        raw, value = text[col], typed[col]
-        checks: list[tuple[pl.Series, str]] = []
-        if spec.get("format") == "date":
-            checks.append((raw.is_not_null() & value.is_null(), f"is not a valid date ({DATE_FORMAT_HINT})"))
-        elif spec.get("type") in ("integer", "number"):
-            checks.append((raw.is_not_null() & value.is_null(), "is not a number"))
-            if "minimum" in spec:
-                checks.append((value < spec["minimum"], f"must be at least {spec['minimum']}"))
-        if "enum" in spec:
-            allowed = spec["enum"]
-            checks.append((value.is_not_null() & ~value.is_in(allowed), f"must be one of {', '.join(map(str, allowed))}"))
-        for bad, message in checks:
-            for row, cell in zip(text[ROW].filter(bad.fill_null(False)), raw.filter(bad.fill_null(False))):
-                problems.append(Problem(name, row, col, f"'{cell}' {message}"))
-    for col in required_columns():
-        for row in text[ROW].filter(text[col].is_null()):
-            problems.append(Problem(name, row, col, "is required but blank"))
-    return typed, problems
+    flags = step.select([c.fill_null(False).alias(str(i)) for i, (c, _) in enumerate(checks)]) if checks else None
+    for i, (_, message) in enumerate(checks):
+        bad = flags[str(i)]
+        if bad.any():
+            for row, cell in zip(rows.filter(bad), step["raw"].filter(bad)):
+                problems.append(Problem(name, row, col, message if cell is None else f"'{cell}' {message}"))
+    return step[col], problems
+
+
+def _cast(c: pl.Expr, spec: dict[str, Any]) -> pl.Expr:
+    if spec.get("type") == "integer":
+        return c.cast(pl.Int64, strict=False)
+    if spec.get("type") == "number":
+        return c.str.replace_all(r"^£|,", "").cast(pl.Float64, strict=False)
+    if "enum" in spec:
+        return c.str.to_lowercase()
+    return c
+
+
+def _duplicated(ids: pl.Series) -> pl.Expr:
+    """Rows whose case_id is not unique. Distinct 64-bit hashes prove the ids distinct, a fast pass that
+    spares the exact (slower) check on the usual register with none."""
+    ids = ids.drop_nulls()
+    if ids.hash().n_unique() == ids.len():
+        return pl.lit(False)
+    return pl.col("case_id").is_duplicated() & pl.col("case_id").is_not_null()
+
+
+def parent_columns(frame: pl.DataFrame, wanted: dict[str, str]) -> list[pl.Series]:
+    """Columns of each row's parent case (the one its escalated_from names), row for row, plus parent_found.
+
+    A join of two narrow frames, so the register itself is never copied.
+    """
+    parents = frame.select(pl.col("case_id").alias("escalated_from"), *[pl.col(c).alias(a) for c, a in wanted.items()],
+                           pl.lit(True).alias("parent_found")).unique("escalated_from", keep="first")
+    found = frame.select("escalated_from").join(parents, on="escalated_from", how="left", maintain_order="left")
+    return [found[a] for a in (*wanted.values(), "parent_found")]
 
 
 def _consistency(frame: pl.DataFrame, name: str) -> list[Problem]:
-    """Checks across cells and rows: unique ids, stages, escalation links, dates in order."""
+    """Checks across cells and rows: unique ids, stages, escalation links, dates in order (all column-wise)."""
     complaint = pl.col("contact_type") == "complaint"
-    stage_of = dict(zip(frame["case_id"], frame["stage"]))
-    type_of = dict(zip(frame["case_id"], frame["contact_type"]))
+    linked = frame.hstack(parent_columns(frame, {"contact_type": "parent_type", "stage": "parent_stage"}))
+    parent, found = pl.col("escalated_from"), pl.col("parent_found").fill_null(False)
+    link = parent.is_not_null() & found & (parent != pl.col("case_id"))
     checks: list[tuple[pl.Expr, str, str]] = [
-        (pl.col("case_id").is_duplicated() & pl.col("case_id").is_not_null(), "case_id", "duplicate case_id '{cell}'"),
+        (_duplicated(frame["case_id"]), "case_id", "duplicate case_id '{cell}'"),
         (complaint & pl.col("stage").is_null(), "stage", "a complaint needs its stage (1 or 2)"),
         (~complaint & pl.col("stage").is_not_null(), "stage", "only complaints have a stage"),
-        ((pl.col("stage") == 2) & pl.col("escalated_from").is_null(), "escalated_from", "a stage 2 complaint must name the stage 1 case it escalates"),
+        ((pl.col("stage") == 2) & parent.is_null(), "escalated_from", "a stage 2 complaint must name the stage 1 case it escalates"),
         (pl.col("not_accepted_reason").is_not_null() & (pl.col("outcome") != "not_accepted").fill_null(True),
          "not_accepted_reason", "'{cell}' is given, but the outcome is not not_accepted"),
+        (parent.is_not_null() & ~found, "escalated_from", "'{cell}' is not a case_id in the register"),
+        (parent == pl.col("case_id"), "escalated_from", "a case cannot escalate from itself"),
+        (link & (pl.col("stage") == 2) & ~((pl.col("parent_type") == "complaint") & (pl.col("parent_stage") == 1)).fill_null(False),
+         "escalated_from", "'{cell}' is not a stage 1 complaint"),
+        (link & (pl.col("stage") == 1) & (pl.col("parent_type") != "service_request"), "escalated_from",
+         "a stage 1 complaint can only arise from a service request; '{cell}' is a {parent_type}"),
+        (link & ~complaint, "escalated_from", "only complaints escalate from another case"),
     ]
-    for later in ("acknowledged_date", "response_date", "extended_due_date"):
+    for later in ("acknowledged_date", "response_date", "extended_due_date", "remedy_completed_date"):
         checks.append((pl.col(later) < pl.col("received_date"), later, "{cell} is before received_date"))
-    checks.append((pl.col("remedy_completed_date") < pl.col("received_date"), "remedy_completed_date", "{cell} is before received_date"))
+    flags = linked.select(ROW, *[bad.fill_null(False).alias(f"bad{i}") for i, (bad, _, _) in enumerate(checks)])
+    any_bad = flags.filter(pl.any_horizontal(pl.exclude(ROW)))
     problems = []
-    for bad, col, message in checks:
-        for row, cell in frame.filter(bad.fill_null(False)).select(ROW, col).iter_rows():
-            problems.append(Problem(name, row, col, message.format(cell=cell)))
-    linked = frame.filter(pl.col("escalated_from").is_not_null()).select(ROW, "case_id", "stage", "contact_type", "escalated_from")
-    for row, case_id, stage, kind, parent in linked.iter_rows():
-        if parent not in type_of:
-            problems.append(Problem(name, row, "escalated_from", f"'{parent}' is not a case_id in the register"))
-        elif parent == case_id:
-            problems.append(Problem(name, row, "escalated_from", "a case cannot escalate from itself"))
-        elif stage == 2 and not (type_of[parent] == "complaint" and stage_of[parent] == 1):
-            problems.append(Problem(name, row, "escalated_from", f"'{parent}' is not a stage 1 complaint"))
-        elif stage == 1 and type_of[parent] != "service_request":
-            problems.append(Problem(name, row, "escalated_from", f"a stage 1 complaint can only arise from a service request; '{parent}' is a {type_of[parent]}"))
-        elif kind != "complaint":
-            problems.append(Problem(name, row, "escalated_from", "only complaints escalate from another case"))
+    for i, (_, col, message) in enumerate(checks):
+        rows = any_bad.filter(pl.col(f"bad{i}"))[ROW]
+        if rows.len():
+            hits = linked.filter(pl.col(ROW).is_in(rows.implode())).select(ROW, col, "parent_type")
+            for row, cell, parent_type in hits.iter_rows():
+                problems.append(Problem(name, row, col, message.format(cell=cell, parent_type=parent_type)))
     return problems

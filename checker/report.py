@@ -30,16 +30,26 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
     as_of = as_of or min(period.end, generated_at.date())
     landlord = policy.data["landlord"]
     times = Timescales.from_catalogue(catalogue)
-    derived: dict[Period, pl.DataFrame] = {}
-
-    def figures_for(p: Period, organisation: str | None = None, with_homes: bool = True) -> dict[str, Any]:
-        if p not in derived:
-            derived[p] = derive(register.frame, p, min(p.end, as_of), policy.closure_days)
-        frame = derived[p] if organisation is None else derived[p].filter(pl.col("organisation") == organisation)
-        homes = landlord["homes"] if with_homes else 0
-        return figures(frame, p, homes, landlord.get("homes_by_tenure", {}) if with_homes else {}, times)
-
     earlier = previous_year(period)
+    groups = _groups(_organisations(register, period, earlier if compare else None), period, by)
+    # every (period, organisation) the report needs, so that each period is derived once and then let go
+    wanted: dict[Period, set[str | None]] = {period: {None}}
+    if compare:
+        wanted.setdefault(earlier, set()).add(None)
+    for _, sub, organisation in groups:
+        wanted.setdefault(sub, set()).add(organisation)
+        if compare:
+            wanted.setdefault(previous_year(sub), set()).add(organisation)
+    found: dict[tuple[Period, str | None], dict[str, Any]] = {}
+    for p, organisations in wanted.items():
+        frame = derive(register.frame, p, min(p.end, as_of), policy.closure_days)
+        for organisation in sorted(organisations, key=lambda o: o or ""):
+            mine = frame if organisation is None else frame.filter(pl.col("organisation") == organisation)
+            # homes are known for the landlord only, so CH01 per 1,000 homes is not given per organisation
+            homes, by_tenure = (landlord["homes"], landlord.get("homes_by_tenure", {})) if organisation is None else (0, {})
+            found[(p, organisation)] = figures(mine, p, homes, by_tenure, times)
+        del frame
+
     code = catalogue.code
     data: dict[str, Any] = {
         "tool": {"name": "chc", "version": __version__},
@@ -49,21 +59,20 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
         "period": _period(period, min(period.end, as_of)),
         "code": {"id": code["id"], "title": code["title"], "version": code["version"]},
         "register": {"source": register.source.rsplit("/", 1)[-1], "rows_read": register.rows_read},
-        **figures_for(period),
-        "previous": {"period": _period(earlier, earlier.end), **figures_for(earlier)} if compare else None,
+        **found[(period, None)],
+        "previous": {"period": _period(earlier, earlier.end), **found[(earlier, None)]} if compare else None,
         "groups": [],
         "ombudsman": ombudsman_figures(activity.ombudsman, period) if activity.ombudsman else None,
         "learning": learning_in(activity.learning, period),
         "benchmarks": activity.benchmarks,
         "inputs": activity.sources,
     }
-    for key, sub, organisation in _groups(_organisations(register, period, earlier if compare else None), period, by):
-        with_homes = organisation is None
+    for key, sub, organisation in groups:
         group = {"key": key, "label": " · ".join(key.values()), "period": _period(sub, min(sub.end, as_of)),
-                 "figures": figures_for(sub, organisation, with_homes)}
+                 "figures": found[(sub, organisation)]}
         if compare:
             before = previous_year(sub)
-            group["previous"] = {"period": _period(before, before.end), **figures_for(before, organisation, with_homes)}
+            group["previous"] = {"period": _period(before, before.end), **found[(before, organisation)]}
         data["groups"].append(group)
     return data
 
