@@ -30,7 +30,6 @@ Usage: python bench/make_registers.py [--sizes 10k,100k,1m]
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import time
 from pathlib import Path
