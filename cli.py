@@ -46,6 +46,17 @@ def _period(ctx: click.Context, param: click.Parameter, value: str):
         raise click.BadParameter(str(err)) from None
 
 
+def _timestamp(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--generated-at: kept on the context for _generated_at()."""
+    if value is None:
+        return
+    try:
+        stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date and time (e.g. 2025-05-01T09:00:00Z)") from None
+    ctx.meta["chc.generated_at"] = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="chc")
 def main() -> None:
@@ -74,6 +85,10 @@ def _inputs(register_required: bool):
         click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path), help="A folder of the landlord's own rules, added to chc's (repeatable)."),
         click.option("--waivers", "waivers_path", type=click.Path(path_type=Path), help="Approved waivers (YAML): provision or rule, justification, approver, expiry."),
         click.option("--as-of", callback=_date, help="Judge open cases as at this date (default: the period's end, or today if sooner)."),
+        click.option("--skip-bad-rows", is_flag=True,
+                     help="Assess the valid rows and list every invalid row, with its reason, in every output (default: stop on any)."),
+        click.option("--generated-at", callback=_timestamp, expose_value=False, is_eager=True,
+                     help="The generated-at stamp to print, e.g. 2025-05-01T09:00:00Z (default: now, or SOURCE_DATE_EPOCH), for byte-identical reruns."),
     ]
 
     def decorate(command):
@@ -143,6 +158,7 @@ def check(formats, outputs, fail_on, **inputs) -> None:
 @click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path), help="The landlord's own rules (repeatable).")
 @click.option("--waivers", "waivers_path", type=click.Path(path_type=Path), help="Waivers (YAML), applied to both.")
 @click.option("--as-of", callback=_date, help="Judge open cases as at this date.")
+@click.option("--skip-bad-rows", is_flag=True, help="Judge the valid rows of the register and list the invalid ones.")
 @click.option("--format", "fmt", type=click.Choice(["table", "md", "json"]), default="table", show_default=True,
               help="md suits a pull request comment.")
 @click.option("--output", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
@@ -283,7 +299,7 @@ def _assess(policy_path: Path, **inputs: Any):
 
 
 def _load(register_path: Path | None, period, mapping_path: Path | None, sheet: str | None, code_path: Path | None,
-          rules_paths: tuple[Path, ...], waivers_path: Path | None, as_of: dt.date | None) -> dict[str, Any]:
+          rules_paths: tuple[Path, ...], waivers_path: Path | None, as_of: dt.date | None, skip_bad_rows: bool = False) -> dict[str, Any]:
     """Load and validate everything but the policy, once, however many policies are then judged."""
     from checker.catalogue import load_catalogue
     from checker.mapping import load_mapping
@@ -305,9 +321,13 @@ def _load(register_path: Path | None, period, mapping_path: Path | None, sheet: 
         register = None
         if register_path:
             progress.step(f"reading {register_path.name}")
-            register = load_register(register_path, load_mapping(mapping_path) if mapping_path else None, sheet)
+            register = load_register(register_path, load_mapping(mapping_path) if mapping_path else None, sheet, skip_bad_rows)
             for column in register.ignored_columns:
                 click.echo(f"{register.source}: column '{column}' is not part of the register contract and was ignored", err=True)
+            for problem in register.skipped:
+                click.echo(f"{problem} (row skipped)", err=True)
+            if register.skipped:
+                click.echo(f"chc: {register.accounting()}", err=True)
     return {"register": register, "catalogue": catalogue, "rulebook": rulebook, "period": period or financial_year_of(today),
             "as_of": as_of, "waivers": waivers, "today": today}
 
@@ -363,7 +383,10 @@ def _emit_text(text: str, output: Path | None) -> None:
 
 
 def _generated_at() -> dt.datetime:
-    """Now, or SOURCE_DATE_EPOCH when set, so that builds can be reproduced."""
+    """--generated-at, else SOURCE_DATE_EPOCH when set, else now: so that reruns can be byte-identical."""
+    context = click.get_current_context(silent=True)
+    if context is not None and "chc.generated_at" in context.meta:
+        return context.meta["chc.generated_at"]
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)

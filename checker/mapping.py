@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,11 @@ import polars as pl
 from checker.errors import InputError, Problem
 from checker.schemas import validate_doc
 from checker.yamlfile import YamlDoc, load
+
+PERSONAL_WORDS = {"address", "postcode", "email", "mail", "phone", "telephone", "mobile", "tel", "notes", "note",
+                  "description", "details", "comments", "comment", "narrative", "summary", "dob", "birth", "surname",
+                  "forename", "firstname", "lastname", "nino"}
+PERSON_WORDS = {"resident", "tenant", "customer", "complainant", "contact", "full", "first", "last", "given", "family", "person"}
 
 
 @dataclass
@@ -32,6 +38,12 @@ class Mapping:
                 self.doc.problem(("columns", col), f"maps {col} to '{heading}', but {source} has no such column")
                 for col, heading in absent
             ])
+        personal = [(col, heading) for col, heading in self.columns.items() if _personal(heading)]
+        if personal:
+            raise InputError([
+                self.doc.problem(("columns", col), f"maps {col} to '{heading}', which names personal data; chc never reads it")
+                for col, heading in personal
+            ])
         clash = [c for c in self.columns if c in raw.columns and self.columns[c] != c]
         renamed = raw.drop(clash).rename({heading: col for col, heading in self.columns.items()})
         return renamed
@@ -43,6 +55,12 @@ class Mapping:
             original = cells[col].cast(pl.Utf8)
             cells[col] = original.str.strip_chars().str.to_lowercase().replace_strict(lookup, default=original).rename(col)
         return cells
+
+
+def _personal(heading: str) -> bool:
+    """A heading that names a resident's personal details or free text (resident name, address, e-mail, notes...)."""
+    words = set(re.findall(r"[a-z]+", heading.lower()))
+    return bool(words & PERSONAL_WORDS) or ("name" in words and bool(words & PERSON_WORDS))
 
 
 def load_mapping(path: Path) -> Mapping:

@@ -7,6 +7,7 @@ register, so a file with a thousand bad cells reports all of them in one run.
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,11 @@ from checker.mapping import Mapping
 from checker.schemas import schema
 
 ROW = "_row"
+_QUOTED = re.compile(r"'[^']*'")
+# columns whose values appear in published reports, and the personal data that must never be in them
+_EMAIL = (r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address")
+_PHONE = (r"(?:\+44\s?|\b0)\d(?:[\s-]?\d){8,9}\b", "a telephone number")
+PERSONAL = {"case_id": (_EMAIL,), "organisation": (_EMAIL, _PHONE), "service_area": (_EMAIL, _PHONE), "themes": (_EMAIL, _PHONE)}
 DATE_FORMAT_HINT = "use YYYY-MM-DD or DD/MM/YYYY"
 
 
@@ -47,10 +53,28 @@ class Register:
     frame: pl.DataFrame
     rows_read: int
     ignored_columns: list[str] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+
+    @property
+    def skipped_rows(self) -> list[tuple[int, list[str]]]:
+        """Each skipped row with its reasons, as safe to publish: field and reason, never the cell's content."""
+        rows: dict[int, list[str]] = {}
+        for p in self.skipped:
+            rows.setdefault(p.row or 0, []).append(f"{p.field}: {_QUOTED.sub('the value', p.message)}")
+        return sorted(rows.items())
+
+    def accounting(self) -> str:
+        """"420 rows read, 417 assessed, 3 skipped": the numbers always add up."""
+        skipped = len(self.skipped_rows)
+        return f"{self.rows_read} rows read, {self.rows_read - skipped} assessed" + (f", {skipped} skipped as invalid" if skipped else "")
 
 
-def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None = None) -> Register:
-    """Read, map and validate; raise InputError listing every problem found."""
+def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None = None, skip_bad_rows: bool = False) -> Register:
+    """Read, map and validate; raise InputError listing every problem found.
+
+    With skip_bad_rows, rows with problems are left out and kept, with their reasons, in Register.skipped;
+    problems with the file itself (unreadable, a required column missing) still stop the run.
+    """
     name = str(path)
     raw, first_row = _read(path, sheet)
     if mapping is not None:
@@ -72,9 +96,15 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     rows = pl.int_range(first_row, first_row + rows_read, dtype=pl.Int64, eager=True).alias(ROW)
     typed, problems = _typed(cells, rows, columns, name)
     problems += _consistency(typed, name)
+    skipped: list[Problem] = []
+    while problems and skip_bad_rows:
+        # drop the rows in error, then check again: a stage 2 row whose stage 1 was dropped is in error now
+        skipped += problems
+        typed = typed.filter(~pl.col(ROW).is_in(sorted({p.row for p in problems})))
+        problems = _consistency(typed, name)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.field or "")))
-    return Register(name, typed, rows_read, ignored)
+    return Register(name, typed, rows_read, ignored, sorted(skipped, key=lambda p: (p.row or 0, p.field or "")))
 
 
 def empty_register() -> Register:
@@ -153,6 +183,8 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
         checks.append((value.is_not_null() & ~value.is_in(spec["enum"]), f"must be one of {', '.join(map(str, spec['enum']))}"))
     if required:
         checks.append((raw.is_null(), "is required but blank"))
+    for pattern, what in PERSONAL.get(col, ()):
+        checks.append((raw.str.contains(pattern), f"looks like personal data ({what}); chc publishes this column, so it must not hold it"))
     text = cells.cast(pl.Utf8).str.strip_chars().replace("", None).alias("raw")
     if spec.get("format") == "date":
         step = pl.DataFrame([text, parse_series(text).alias(col)])

@@ -60,7 +60,7 @@ def render_docx(assessment: Assessment, context: Context) -> bytes:
     doc.add_heading("Notes", level=1)
     for note in appendix.notes:
         doc.add_paragraph(note, style=CELL_STYLE)
-    properties(doc, appendix.title, appendix.landlord, appendix.notes[0] if appendix.notes else "", context.generated_at)
+    properties(doc, appendix.title, appendix.landlord, appendix.notes[-2], context.generated_at)
     out = io.BytesIO()
     doc.save(out)
     return stamp_zip(out.getvalue(), context.generated_at)

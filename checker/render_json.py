@@ -28,6 +28,8 @@ def assessment_dict(assessment: Assessment, generated_at: dt.datetime) -> dict[s
             "rows_assessed": assessment.register.frame.height,
             "rows_in_period": assessment.rows_in_period,
             "ignored_columns": assessment.register.ignored_columns,
+            "rows_skipped": len(assessment.register.skipped_rows),
+            "skipped_rows": [{"row": row, "reasons": reasons} for row, reasons in assessment.register.skipped_rows],
         },
         "summary": assessment.summary(),
         "provisions": [

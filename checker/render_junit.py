@@ -43,6 +43,9 @@ def render_junit(assessment: Assessment, context: Context) -> bytes:
                 skipped.text = _body(r)
             elif r.status != "met" or r.notes:
                 ET.SubElement(case, "system-out").text = f"{_words(r.status)}.\n{_body(r)}"
+    if assessment.register.skipped_rows:  # rows left out with --skip-bad-rows, so the counts add up
+        ET.SubElement(root, "system-out").text = "\n".join(
+            f"row {row} skipped: {'; '.join(reasons)}" for row, reasons in assessment.register.skipped_rows)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
@@ -66,6 +69,7 @@ def _properties(assessment: Assessment, context: Context) -> list[tuple[str, str
         ("rules_version", assessment.rules_version),
         ("generated_at", context.generated_at.isoformat(timespec="seconds")),
         ("fail_on", ",".join(sorted(context.gate.fail_on))),
+        ("register", assessment.register.accounting()),
     ]
 
 

@@ -69,12 +69,14 @@ def render_sarif(assessment: Assessment, context: Context) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "chc", "semanticVersion": __version__, "rules": list(rules.values())}},
-            "invocations": [{"executionSuccessful": True}],
+            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": [
+                {"level": "warning", "message": {"text": f"register row {row} skipped: {'; '.join(reasons)}"}}
+                for row, reasons in assessment.register.skipped_rows]}],
             "results": results,
             "properties": {
                 "landlord": assessment.landlord, "period": assessment.period.label,
                 "code": f"{code['title']} {code['version']}", "rules_version": assessment.rules_version,
-                "fail_on": sorted(context.gate.fail_on),
+                "fail_on": sorted(context.gate.fail_on), "register": assessment.register.accounting(),
             },
         }],
     }

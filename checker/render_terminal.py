@@ -36,9 +36,10 @@ def render_terminal(assessment: Assessment, context: Context, width: int = 44) -
     head = (f"{assessment.landlord}: self-assessment against the {assessment.catalogue.code['title']} "
             f"{assessment.catalogue.code['version']}, {assessment.period.label} "
             f"({assessment.period.start} to {assessment.period.end}; open cases judged as at {assessment.as_of})\n"
-            f"Register {assessment.register.source}: {assessment.register.rows_read} rows read, "
+            f"Register {assessment.register.source}: {assessment.register.accounting()}, "
             f"{assessment.rows_in_period} received in the period.")
-    return f"{head}\n\n{table}\n\n{summary}\n"
+    skipped = "".join(f"\nrow {row} skipped: {'; '.join(reasons)}" for row, reasons in assessment.register.skipped_rows)
+    return f"{head}{skipped}\n\n{table}\n\n{summary}\n"
 
 
 def _wrap(text: str, width: int) -> str:

@@ -62,7 +62,7 @@ def render_xlsx(assessment: Assessment, context: Context) -> bytes:
     props.creator = props.lastModifiedBy = "chc"
     props.title = appendix.title
     props.subject = appendix.landlord
-    props.description = appendix.notes[0] if appendix.notes else None
+    props.description = appendix.notes[-2]
     props.created = _naive_utc(context.generated_at)
     out = io.BytesIO()
     wb.save(out)

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from checker import charts
-from checker.appendix import COLUMNS, GAP_COLUMNS, Appendix
+from checker.appendix import COLUMNS, GAP_COLUMNS, Appendix, skipped_note
 from checker.dates import uk_date
 from checker.document import Block, Bullets, Chart, Document, Heading, Paragraph, Table
 
@@ -64,7 +64,7 @@ def _with_previous(now: Any, before: Any | None) -> str:
 
 def update_document(data: dict[str, Any]) -> Document:
     """`chc report`: the governing body's update on volume, categories, outcomes, performance, trends and the Ombudsman."""
-    blocks: list[Block] = [*_summary(data), *_performance(data), *_groups(data), *_ombudsman(data), *_learning(data)]
+    blocks: list[Block] = [*_summary(data), *_performance(data), *_groups(data), *_ombudsman(data), *_learning(data), *_skipped(data)]
     return Document(f"Complaint handling performance {data['period']['label']}", data["landlord"], _meta(data), tuple(blocks))
 
 
@@ -105,6 +105,12 @@ def annual_document(data: dict[str, Any], appendix: Appendix) -> Document:
                     _meta(data) + (("Rules version", dict(appendix.meta)["Rules version"]),), tuple(blocks))
 
 
+def _skipped(data: dict[str, Any]) -> list[Block]:
+    """Rows left out as invalid (--skip-bad-rows), so that a reader can see every contact is accounted for."""
+    rows = [(r["row"], r["reasons"]) for r in data["register"]["skipped_rows"]]
+    return [Paragraph(text, "note") for text in skipped_note(rows)]
+
+
 def _meta(data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     p = data["period"]
     meta = [("Landlord", data["landlord"]), ("Period", f"{p['label']} ({uk_date(p['start'])} to {uk_date(p['end'])})")]
@@ -114,7 +120,8 @@ def _meta(data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     meta += [
         ("Homes", f"{data['homes']:,}"),
         ("Code", f"{data['code']['title']} {data['code']['version']}"),
-        ("Register", f"{data['register']['source']}: {data['register']['rows_read']} rows read"),
+        ("Register", f"{data['register']['source']}: {data['register']['rows_read']} rows read, {data['register']['rows_assessed']} assessed"
+                     + (f", {data['register']['rows_skipped']} skipped as invalid" if data['register']['rows_skipped'] else "")),
         ("Generated", f"{data['generated_at'][:16].replace('T', ' ')} UTC by chc {data['tool']['version']}"),
     ]
     return tuple(meta)

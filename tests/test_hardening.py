@@ -1,0 +1,132 @@
+"""Every row accounted for (--skip-bad-rows), no personal data in anything chc writes, byte-identical reruns."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from cli import main
+from conftest import EXAMPLE, example_rows, patch_rows
+
+STAMP = ["--generated-at", "2025-05-01T09:00:00Z"]
+ASSESS_FORMATS = ("table", "json", "md", "html", "docx", "xlsx", "csv", "junit", "sarif")
+REPORT_FORMATS = ("json", "md", "html", "docx")
+PERSONAL = {"resident_name": "Margaret Hollowbrook", "address": "14 Quarry Lane, Harrowden", "email": "m.hollowbrook@example.net",
+            "phone": "07700 900123", "notes": "Tenant in tears on the phone about the leak", "description": "Damp behind the wardrobe"}
+
+
+def _chc(*args: str) -> object:
+    return CliRunner().invoke(main, list(args))
+
+
+def _outputs(tmp_path: Path, register: Path, *extra: str, tag: str = "") -> list[Path]:
+    """Write every format of assess, report and annual-report to tmp_path and return the files."""
+    base = ["--policy", str(EXAMPLE / "policy.yaml"), "--register", str(register), "--period", "2024-25", *STAMP, *extra]
+    files = []
+    pairs = []
+    for fmt in ASSESS_FORMATS:
+        files.append(tmp_path / f"assess{tag}.{fmt}")
+        pairs += ["--format", fmt, "--output", str(files[-1])]
+    out = _chc("assess", *base, *pairs)
+    assert out.exit_code == 0, out.output
+    for command in ("report", "annual-report"):
+        pairs = []
+        for fmt in REPORT_FORMATS:
+            files.append(tmp_path / f"{command}{tag}.{fmt}")
+            pairs += ["--format", fmt, "--output", str(files[-1])]
+        out = _chc(command, *base, "--by", "quarter", "--compare", "previous-year", *pairs)
+        assert out.exit_code == 0, out.output
+    return files
+
+
+def _text(path: Path) -> str:
+    """What a reader could see in a file: Office files are zips of XML."""
+    if path.suffix in (".docx", ".xlsx"):
+        with zipfile.ZipFile(path) as z:
+            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def bad_register(tmp_path) -> Path:
+    """The example with an impossible date on a stage 1 case (whose stage 2 then hangs loose) and an unknown outcome."""
+    rows = patch_rows(example_rows(), {"HRL-24-0002": {"received_date": "31/02/2024"}, "HDC-24-0003": {"outcome": "sorted"}})
+    path = tmp_path / "register.csv"
+    rows.write_csv(path)
+    return path
+
+
+def test_bad_rows_stop_the_run_by_default_with_every_problem(bad_register):
+    out = _chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(bad_register), "--period", "2024-25")
+    assert out.exit_code == 2
+    assert "received_date: '31/02/2024' is not a valid date" in out.stderr and "outcome: 'sorted' must be one of" in out.stderr
+
+
+def test_skip_bad_rows_accounts_for_every_row_in_every_output(tmp_path, bad_register):
+    import json
+
+    files = _outputs(tmp_path, bad_register, "--skip-bad-rows")
+    data = json.loads((tmp_path / "assess.json").read_text())["register"]
+    assert data["rows_read"] == 420 == data["rows_assessed"] + data["rows_skipped"]
+    skipped = {r["row"]: r["reasons"] for r in data["skipped_rows"]}
+    rows = example_rows()["case_id"].to_list()
+    child = rows.index("HRL-24-0009") + 2  # the stage 2 escalated from the bad stage 1: skipped with it
+    assert sorted(skipped) == sorted([rows.index("HRL-24-0002") + 2, rows.index("HDC-24-0003") + 2, child])
+    assert skipped[child] == ["escalated_from: the value is not a case_id in the register"]
+    assert all("31/02/2024" not in reason for reasons in skipped.values() for reason in reasons)  # no cell content
+    for path in files:
+        assert (f'"row": {child}' if path.suffix == ".json" else f"row {child}") in _text(path), path.name
+    report = json.loads((tmp_path / "report.json").read_text())["register"]
+    assert report["rows_read"] == report["rows_assessed"] + report["rows_skipped"] == 420
+
+
+def test_columns_of_personal_data_never_reach_any_output(tmp_path):
+    rows = example_rows().with_columns(*[pl.lit(v).alias(k) for k, v in PERSONAL.items()])
+    path = tmp_path / "register.csv"
+    rows.write_csv(path)
+    for output in _outputs(tmp_path, path):
+        text = _text(output)
+        for column, value in PERSONAL.items():
+            assert value not in text, (output.name, column)
+
+
+def test_a_mapping_cannot_read_personal_data_into_a_published_column(tmp_path):
+    rows = example_rows().rename({"themes": "Tenant Notes"})
+    path = tmp_path / "register.csv"
+    rows.write_csv(path)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(yaml.safe_dump({"columns": {"themes": "Tenant Notes"}}))
+    out = _chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(path), "--period", "2024-25",
+               "--mapping", str(mapping))
+    assert out.exit_code == 2
+    assert f"{mapping}:2:columns.themes: maps themes to 'Tenant Notes', which names personal data; chc never reads it" in out.stderr
+
+
+def test_an_email_or_phone_in_a_published_column_is_refused(tmp_path):
+    rows = patch_rows(example_rows(), {"HDC-24-0003": {"service_area": "Repairs (call 07700 900123)"},
+                                       "HDC-24-0005": {"themes": "damp;m.hollowbrook@example.net"}})
+    path = tmp_path / "register.csv"
+    rows.write_csv(path)
+    out = _chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(path), "--period", "2024-25")
+    assert out.exit_code == 2
+    assert "service_area: 'Repairs (call 07700 900123)' looks like personal data (a telephone number)" in out.stderr
+    assert "themes: 'damp;m.hollowbrook@example.net' looks like personal data (an e-mail address)" in out.stderr
+
+
+def test_the_same_input_gives_byte_identical_files_in_every_format(tmp_path):
+    first = _outputs(tmp_path, EXAMPLE / "register.csv", tag="-1")
+    second = _outputs(tmp_path, EXAMPLE / "register.csv", tag="-2")
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert '"generated_at": "2025-05-01T09:00:00+00:00"' in (tmp_path / "assess-1.json").read_text()
+
+
+def test_a_bad_generated_at_is_a_usage_error():
+    out = _chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "register.csv"),
+               "--period", "2024-25", "--generated-at", "yesterday")
+    assert out.exit_code == 2 and "'yesterday' is not a date and time" in out.output
