@@ -188,6 +188,7 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
     text = cells.cast(pl.Utf8).str.strip_chars().replace("", None).alias("raw")
     if spec.get("format") == "date":
         step = pl.DataFrame([text, parse_series(text).alias(col)])
+        checks += _ambiguous_dates(step, col)
     else:
         step = pl.DataFrame([text]).with_columns(_cast(raw, spec).alias(col))
     problems: list[Problem] = []
@@ -198,6 +199,17 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
             for row, cell in zip(rows.filter(bad), step["raw"].filter(bad)):
                 problems.append(Problem(name, row, col, message if cell is None else f"'{cell}' {message}"))
     return step[col], problems
+
+
+def _ambiguous_dates(step: pl.DataFrame, col: str) -> list[tuple[pl.Expr, str]]:
+    """A column that also holds month-first dates (07/25/2024) makes every day-first reading of 05/07/2024 a guess."""
+    month_first = step.filter(pl.col(col).is_null() & pl.col("raw").str.to_date("%m/%d/%Y", strict=False).is_not_null())["raw"]
+    if month_first.len() == 0:
+        return []
+    both = (pl.col(col).is_not_null() & pl.col("raw").str.contains(r"^\d{1,2}/\d{1,2}/\d{4}$")
+            & pl.col("raw").str.to_date("%m/%d/%Y", strict=False).is_not_null())
+    return [(both, f"is ambiguous: this column also holds month-first dates such as '{month_first[0]}', "
+                   "so chc will not guess whether it is day-first")]
 
 
 def _cast(c: pl.Expr, spec: dict[str, Any]) -> pl.Expr:

@@ -130,3 +130,16 @@ def test_a_bad_generated_at_is_a_usage_error():
     out = _chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "register.csv"),
                "--period", "2024-25", "--generated-at", "yesterday")
     assert out.exit_code == 2 and "'yesterday' is not a date and time" in out.output
+
+
+def test_day_first_dates_are_not_guessed_when_the_column_also_holds_month_first_ones(tmp_path):
+    rows = patch_rows(example_rows(), {"HDC-23-0001": {"issue_date": "07/25/2023"}, "HDC-23-0002": {"issue_date": "05/04/2023"},
+                                       "HDC-23-0003": {"issue_date": "25/04/2023"}})
+    path = tmp_path / "register.csv"
+    rows.write_csv(path)
+    out = _chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(path), "--period", "2024-25")
+    assert out.exit_code == 2
+    row = example_rows()["case_id"].to_list().index("HDC-23-0002") + 2
+    assert (f"{path}:{row}:issue_date: '05/04/2023' is ambiguous: this column also holds month-first dates such as "
+            "'07/25/2023', so chc will not guess whether it is day-first") in out.stderr
+    assert "'25/04/2023'" not in out.stderr  # day-first beyond doubt: read as 25 April
