@@ -28,8 +28,15 @@ class WorkingCalendar:
         self._busday = np.busdaycalendar(weekmask="1111100", holidays=self.holidays)
 
     def elapsed(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-        """Working days after `start` up to and including `end` (negative if `end` is earlier)."""
-        return np.busday_count(start + ONE_DAY, end + ONE_DAY, busdaycal=self._busday)
+        """Working days after `start` up to and including `end`; if `end` is earlier, minus those after `end` up to
+        and including `start`, so that elapsed(a, b) == -elapsed(b, a).
+
+        (numpy's busday_count with its dates reversed counts the days after the later date instead, which is one
+        off whenever either date is not a working day.)
+        """
+        early, late = np.minimum(start, end), np.maximum(start, end)
+        count = np.busday_count(early + ONE_DAY, late + ONE_DAY, busdaycal=self._busday)
+        return np.where(end < start, -count, count)
 
     def add(self, start: np.ndarray, days: np.ndarray | int) -> np.ndarray:
         """The date `days` working days after `start`."""

@@ -9,31 +9,37 @@ import polars as pl
 
 ISO = "%Y-%m-%d"
 UK = "%d/%m/%Y"
-_UK_SHAPE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
-_EXCEL_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$"
+# ASCII digits only, and the whole text: strptime and polars each accept more ('+2024-05-07', ' 7/5/2024',
+# full-width digits, year 0000), and the register and the command line must read a date the same way.
+_ISO_SHAPE = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+_UK_SHAPE = "[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}"
+_EXCEL_DATETIME = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?$"
 
 
 def parse_date(text: str) -> dt.date | None:
     """One date from ISO or DD/MM/YYYY text, or None when it is neither or impossible (31/02/2024)."""
-    for fmt in (ISO, UK):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    for shape, fmt in ((_ISO_SHAPE, ISO), (_UK_SHAPE, UK)):
+        if re.fullmatch(shape, text):
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                return None
     return None
 
 
 def parse_series(text: pl.Series) -> pl.Series:
     """A date column from text cells holding ISO or DD/MM/YYYY; anything else becomes null (the loader reports it).
 
-    An Excel date cell arrives as '2024-05-07 00:00:00' and is read as its date. The UK form is tried only
-    when some cells are not ISO, so a register in one format is parsed in one pass.
+    An Excel date cell arrives as '2024-05-07 00:00:00' (a date-time cell with its time of day) and is read as
+    its date. The UK form is tried only when some cells are not ISO, so a register in one format is parsed in one pass.
     """
-    cells = text.str.replace(_EXCEL_MIDNIGHT, "${1}") if (text.str.len_bytes() > 10).any() else text
-    value = cells.str.to_date(ISO, strict=False)
+    cells = text.str.replace(_EXCEL_DATETIME, "${1}") if (text.str.len_bytes() > 10).any() else text
+    value = pl.select(pl.when(pl.lit(cells).str.contains(f"^{_ISO_SHAPE}$")).then(pl.lit(cells).str.to_date(ISO, strict=False))).to_series()
     if (cells.is_not_null() & value.is_null()).any():
-        uk = pl.select(pl.when(pl.lit(cells).str.contains(_UK_SHAPE.pattern)).then(pl.lit(cells).str.to_date(UK, strict=False))).to_series()
+        uk = pl.select(pl.when(pl.lit(cells).str.contains(f"^{_UK_SHAPE}$")).then(pl.lit(cells).str.to_date(UK, strict=False))).to_series()
         value = value.fill_null(uk)
+    if (value.dt.year() < 1).any():  # year 0000 parses in polars but is no date (Python cannot hold it)
+        value = value.set(value.dt.year() < 1, None)
     return value.rename(text.name)
 
 

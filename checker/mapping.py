@@ -44,9 +44,9 @@ class Mapping:
                 self.doc.problem(("columns", col), f"maps {col} to '{heading}', which names personal data; chc never reads it")
                 for col, heading in personal
             ])
-        clash = [c for c in self.columns if c in raw.columns and self.columns[c] != c]
-        renamed = raw.drop(clash).rename({heading: col for col, heading in self.columns.items()})
-        return renamed
+        used = set(self.columns.values()) | set(self.columns)
+        return raw.select(*[pl.col(heading).alias(col) for col, heading in self.columns.items()],
+                          *[c for c in raw.columns if c not in used])
 
     def translate_values(self, cells: dict[str, pl.Series]) -> dict[str, pl.Series]:
         """Replace the export's words with contract words, matching after trimming and ignoring case."""

@@ -7,6 +7,7 @@ plus a few derived ones that YAML rules cannot compute themselves, listed in POL
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,13 @@ POLICY_FACTS_DOC = {
     "reporting.annual_report.missing": "the parts of Code 8.1 a-f the annual report lacks, joined (or 'nothing')",
     "reporting.governing_body_updates.missing": "what governing body updates do not cover, joined (or 'nothing')",
     "reporting.learning_reported_to_count": "how many stakeholder groups hear of learning from complaints",
+}
+# what each derived fact holds, so that rules compare like with like (checker/rulebook.py)
+POLICY_FACT_KINDS = {
+    "policy.stage_count": "number", "policy.stage_names": "text", "policy.exclusion_reasons": "list",
+    "policy.exclusion_count": "number", "policy.blanket_exclusions": "number", "policy.unjustified_other_exclusions": "number",
+    "reporting.annual_report.missing": "text", "reporting.governing_body_updates.missing": "text",
+    "reporting.learning_reported_to_count": "number",
 }
 
 
@@ -71,7 +79,24 @@ def load_policy(path: Path) -> Policy:
     if not isinstance(doc.data, dict):
         raise InputError([Problem(str(path), 1, None, "policy metadata must be a YAML mapping with 'landlord' and 'policy'")])
     validate_doc(doc, "policy")
+    unreadable = [doc.problem(where, f"{number!r} is too small or too large for the rules engine: write a number from 0.0001 to 10^16")
+                  for where, number in _numbers(doc.data, ()) if engine_unreadable(number)]
+    if unreadable:
+        raise InputError(unreadable)
     return Policy(doc, policy_facts(doc.data))
+
+
+def engine_unreadable(number: float) -> bool:
+    """durable-rules cannot parse the exponent JSON gives a number outside 0.0001 to 10^16, nor an infinity or NaN."""
+    return not math.isfinite(number) or abs(number) >= 1e16 or "e" in repr(float(number))
+
+
+def _numbers(node: Any, where: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], float]]:
+    if isinstance(node, dict):
+        return [found for key, value in node.items() for found in _numbers(value, where + (key,))]
+    if isinstance(node, list):
+        return [found for i, value in enumerate(node) for found in _numbers(value, where + (i,))]
+    return [(where, node)] if isinstance(node, (int, float)) and not isinstance(node, bool) else []
 
 
 def policy_facts(data: dict[str, Any]) -> dict[str, Any]:

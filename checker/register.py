@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from checker.dates import parse_series
@@ -95,7 +96,8 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         cells = mapping.translate_values(cells)
     rows = pl.int_range(first_row, first_row + rows_read, dtype=pl.Int64, eager=True).alias(ROW)
     typed, problems = _typed(cells, rows, columns, name)
-    problems += _consistency(typed, name)
+    in_cells = {(p.row, p.field) for p in problems}  # a bad cell is reported once, not again as missing
+    problems += [p for p in _consistency(typed, name) if (p.row, p.field) not in in_cells]
     skipped: list[Problem] = []
     while problems and skip_bad_rows:
         # drop the rows in error, then check again: a stage 2 row whose stage 1 was dropped is in error now
@@ -122,9 +124,7 @@ def _read(path: Path, sheet: str | None) -> tuple[pl.DataFrame, int]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            if path.stat().st_size == 0:
-                raise fail(name, None, None, "the register is empty")
-            return pl.read_csv(path, infer_schema=False, encoding="utf8"), 2
+            return _read_csv(path), 2
         if suffix in (".xlsx", ".xlsm"):
             frame = pl.read_excel(path, sheet_name=sheet, engine="calamine", infer_schema_length=0) if sheet else \
                 pl.read_excel(path, sheet_id=1, engine="calamine", infer_schema_length=0)
@@ -136,6 +136,49 @@ def _read(path: Path, sheet: str | None) -> tuple[pl.DataFrame, int]:
     except Exception as err:  # polars and fastexcel raise many types for unreadable files
         raise fail(name, None, None, f"cannot read the file: {str(err).splitlines()[0]}") from None
     raise fail(name, None, None, f"unknown register format '{suffix}': use .csv, .xlsx or .json")
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    """A CSV register as text; every row whose number of fields differs from the header's is an error, named by row."""
+    name = str(path)
+    data = path.read_bytes()
+    if not data.strip():
+        raise fail(name, None, None, "the register is empty")
+    with ThreadPoolExecutor(max_workers=1) as pool:  # count fields per row on one core while polars parses
+        ragged = pool.submit(_ragged, data)
+        try:
+            frame: pl.DataFrame | None = pl.read_csv(data, infer_schema=False, encoding="utf8")
+        except pl.exceptions.ComputeError:
+            frame = None
+        problems = [Problem(name, row, None, f"the row has {fields} fields but the header has {expected} "
+                            "(a comma or line break in a cell that is not in double quotes?)") for row, fields, expected in ragged.result()]
+    if problems:
+        raise InputError(problems[:1000])
+    if frame is None:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = data.count(b"\n", 0, err.start) + 1
+            raise fail(name, line, None, f"the file is not UTF-8 text (byte 0x{data[err.start]:02X}); save it as CSV UTF-8") from None
+        return pl.read_csv(data, infer_schema=False, encoding="utf8")  # raises again, with polars' own message
+    return frame
+
+
+def _ragged(data: bytes) -> list[tuple[int, int, int]]:
+    """(row, fields, header fields) for each record with the wrong number of fields, counted column-wise with numpy.
+
+    Commas and line breaks inside double quotes belong to a field; a blank last line is ignored.
+    """
+    b = np.frombuffer(data, dtype=np.uint8)
+    breaks, commas, quotes = np.flatnonzero(b == 10), np.flatnonzero(b == 44), np.flatnonzero(b == 34)
+    if quotes.size:
+        breaks = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
+        commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
+    bounds = np.concatenate(([-1], breaks, [b.size]))
+    fields = np.diff(np.searchsorted(commas, bounds)) + 1
+    empty = np.diff(bounds) <= 2  # nothing, or a lone carriage return, between two line breaks
+    wrong = np.flatnonzero((fields != fields[0]) & ~empty)
+    return [(int(i) + 1, int(fields[i]), int(fields[0])) for i in wrong]
 
 
 def _read_json(path: Path) -> pl.DataFrame:
@@ -175,12 +218,14 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
     checks: list[tuple[pl.Expr, str]] = []
     if spec.get("format") == "date":
         checks.append((raw.is_not_null() & value.is_null(), f"is not a valid date ({DATE_FORMAT_HINT})"))
-    elif spec.get("type") in ("integer", "number"):
-        checks.append((raw.is_not_null() & value.is_null(), "is not a number"))
+    elif spec.get("type") in ("integer", "number") and "enum" not in spec:
+        checks.append((raw.is_not_null() & (value.is_null() | (value.is_nan() | value.is_infinite() if spec["type"] == "number" else False)),
+                       "is not a number"))
         if "minimum" in spec:
             checks.append((value < spec["minimum"], f"must be at least {spec['minimum']}"))
     if "enum" in spec:
-        checks.append((value.is_not_null() & ~value.is_in(spec["enum"]), f"must be one of {', '.join(map(str, spec['enum']))}"))
+        checks.append(((raw.is_not_null() & value.is_null()) | (value.is_not_null() & ~value.is_in(spec["enum"])),
+                       f"must be one of {', '.join(map(str, spec['enum']))}"))
     if required:
         checks.append((raw.is_null(), "is required but blank"))
     for pattern, what in PERSONAL.get(col, ()):

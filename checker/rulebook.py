@@ -6,21 +6,26 @@ would let a landlord believe a provision is met.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from checker import __version__, conditions
 from checker.aggregates import AGGREGATES
 from checker.catalogue import Catalogue
 from checker.conditions import Condition
-from checker.derive import DERIVED_FIELDS
+from checker.derive import DERIVED_FIELDS, derive
 from checker.errors import InputError, Problem, fail
-from checker.policy import POLICY_FACTS_DOC
-from checker.register import contract
-from checker.schemas import schema, validate_doc
+from checker.period import parse_period
+from checker.policy import POLICY_FACT_KINDS, POLICY_FACTS_DOC, engine_unreadable
+from checker.register import ROW, contract, empty_register
+from checker.schemas import ISO_DATE, schema, validate_doc
 from checker.yamlfile import YamlDoc, load
 
 PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
@@ -130,9 +135,8 @@ def _check(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
         for name in sorted(conditions.references(cond, "param")):
             if _param(name, item["provisions"], catalogue) is None:
                 problems.append(doc.problem(where + (key,), f"no provision of this rule states a parameter '{name}'"))
-    if scope == "case":
-        for key in ("select", "breach"):
-            problems += [doc.problem(where + (key,), message) for message in _literal_problems(item.get(key))]
+    for key in ("select", "breach"):
+        problems += [doc.problem(where + (key,), message) for message in _type_problems(item.get(key), scope, known)]
     allowed = _template_names(item, catalogue)
     for key in ("evidence", "remediation", "not_applicable"):
         for name in PLACEHOLDER.findall(item.get(key, "")):
@@ -141,26 +145,90 @@ def _check(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
     return problems
 
 
-def _literal_problems(cond: Condition | None) -> list[str]:
-    """Literals must suit the register column they are compared with, so a typo cannot silently never match."""
+def _type_problems(cond: Condition | None, scope: str, known: set[str]) -> list[str]:
+    """Each leaf must compare like with like: a typo or a wrong type would otherwise never match (or stop the run).
+
+    Literals must suit their field (a value of its enum, a number for a number), dates are compared only with
+    other dates, text and true/false only for equality, `in` takes a list, and numbers must be ones the rules
+    engine can read.
+    """
     if cond is None:
         return []
-    columns = contract()
-    problems = []
+    kinds = _kinds(scope)
+    columns = contract() if scope == "case" else {}
+    problems: list[str] = []
     for leaf in conditions.leaves(cond):
-        op = conditions.operator(leaf)
-        spec = columns.get(leaf["field"])
-        values = leaf[op] if isinstance(leaf[op], list) else [leaf[op]]
-        if spec is None or op == "present" or any(isinstance(v, dict) for v in values):
+        field, op = leaf["field"], conditions.operator(leaf)
+        want, spec, value = kinds.get(field), columns.get(field, {}), leaf[op]
+        problems += [f"{v!r} is too small or too large for the rules engine: write a number from 0.0001 to 10^16"
+                     for v in _numbers(value) if engine_unreadable(v)]
+        if want is None or field not in known or op == "present":
             continue
-        for value in values:
-            if spec.get("format") == "date":
-                problems.append(f"'{leaf['field']}' is a date: compare it with another date field, not the fixed value {value!r}, so the rule holds for any period")
-            elif "enum" in spec and value not in spec["enum"]:
-                problems.append(f"{value!r} is never a value of '{leaf['field']}' (one of {', '.join(map(str, spec['enum']))})")
-            elif spec.get("type") in ("integer", "number") and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                problems.append(f"'{leaf['field']}' is a number; {value!r} is not")
+        if op in ("in", "not_in"):
+            if isinstance(value, dict):
+                name = value.get("policy")
+                if _policy_kinds().get(name, "list") != "list":
+                    problems.append(f"'{name}' is one value, not a list: '{op}' needs a list, or a policy fact holding one (policy.exclusion_reasons)")
+                continue
+            problems += [m for v in value for m in _literal_problem(field, want, spec, v)]
+            continue
+        if want in ("text", "boolean") and op not in ("eq", "ne"):
+            problems.append(f"'{field}' is {KIND_WORDS[want]}: compare it with eq or ne, not {op}")
+            continue
+        if not isinstance(value, dict):
+            problems += _literal_problem(field, want, spec, value)
+            continue
+        got, what = _value_kind(value, scope)
+        if got is not None and got != want:
+            problems.append(f"'{field}' is {KIND_WORDS[want]}, but {what} is {KIND_WORDS[got]}")
     return problems
+
+
+KIND_WORDS = {"text": "text", "number": "a number", "boolean": "true or false", "date": "a date", "list": "a list",
+              "mixed": "a sum of values that are not all numbers", "policy date": "a date in the policy (a case's dates are compared only with its other dates)"}
+
+
+def _literal_problem(field: str, want: str, spec: dict[str, Any], value: Any) -> list[str]:
+    if want == "date":
+        return [f"'{field}' is a date: compare it with another date field, not the fixed value {value!r}, so the rule holds for any period"]
+    if "enum" in spec:
+        return [] if value in spec["enum"] and type(value) is not bool else \
+            [f"{value!r} is never a value of '{field}' (one of {', '.join(map(str, spec['enum']))})"]
+    got = _literal_kind(value)
+    if got == want:
+        return []
+    if want == "number":
+        return [f"'{field}' is a number; {value!r} is not"]
+    if want == "text":
+        return [f"'{field}' is text; {value!r} is not (quote it: '{value}')"]
+    return [f"'{field}' is {KIND_WORDS[want]}; {value!r} is not"]
+
+
+def _literal_kind(value: Any) -> str:
+    return "boolean" if isinstance(value, bool) else "number" if isinstance(value, (int, float)) else "text"
+
+
+def _value_kind(value: dict[str, Any], scope: str) -> tuple[str | None, str]:
+    """The kind of a `{field}`, `{param}`, `{policy}` or `{add}` value, and how to name it in a message."""
+    if "field" in value:
+        return _kinds(scope).get(value["field"]), f"'{value['field']}'"
+    if "param" in value:
+        return "number", f"the parameter '{value['param']}'"
+    if "policy" in value:
+        kind = _policy_kinds().get(value["policy"])
+        # a case's date is a date, the policy's an ISO text: polars cannot compare them
+        return ("policy date" if kind == "date" and scope == "case" else kind), f"the policy fact '{value['policy']}'"
+    parts = [_literal_kind(v) if not isinstance(v, dict) else _value_kind(v, scope)[0] for v in value["add"]]
+    return ("number" if all(p in ("number", None) for p in parts) else "mixed"), "the sum"
+
+
+def _numbers(value: Any) -> list[float]:
+    """Every number written in a value, however deep."""
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in _numbers(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in _numbers(v)]
+    return [value] if isinstance(value, (int, float)) and not isinstance(value, bool) else []
 
 
 def _build(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue: Catalogue) -> Rule:
@@ -200,30 +268,71 @@ def _known_fields(scope: str) -> set[str]:
 
 def _policy_names() -> set[str]:
     """Every policy fact name: dotted scalar paths of the policy schema plus the derived facts."""
-    names: set[str] = set()
+    return set(_policy_kinds())
+
+
+def _kinds(scope: str) -> dict[str, str | None]:
+    """The kind (text, number, boolean, date, list) of every field a rule of this scope can read."""
+    if scope == "case":
+        return _case_kinds()
+    if scope == "register":
+        return {f"register.{name}": "number" for name in AGGREGATES}
+    return _policy_kinds()
+
+
+@cache
+def _case_kinds() -> dict[str, str]:
+    """Each case field's kind, from the columns derive() gives an empty register, so every derived field is covered."""
+    frame = derive(empty_register().frame, parse_period("2024-25"), dt.date(2025, 3, 31), [])
+    kinds = {}
+    for name, dtype in frame.schema.items():
+        kinds[name] = "boolean" if dtype == pl.Boolean else "date" if dtype == pl.Date else "number" if dtype.is_numeric() else "text"
+    kinds.pop(ROW)
+    return kinds
+
+
+@cache
+def _policy_kinds() -> dict[str, str | None]:
+    """Every policy fact and its kind: scalar paths of the policy schema, plus the derived facts (POLICY_FACT_KINDS)."""
+    root = schema("policy")
+    kinds: dict[str, str | None] = {}
 
     def walk(node: dict[str, Any], prefix: str) -> None:
-        node = schema("policy")["$defs"]["role"] if node.get("$ref") == "#/$defs/role" else node
+        if "$ref" in node:
+            node = root["$defs"][node["$ref"].rsplit("/", 1)[1]]
         props = node.get("properties")
         if props:
             for key, sub in props.items():
                 walk(sub, f"{prefix}{key}.")
-        elif node.get("type") != "array":
-            names.add(prefix[:-1])
+        elif node.get("type") not in ("array", "object"):
+            kinds[prefix[:-1]] = _schema_kind(node)
 
-    walk(schema("policy"), "")
+    walk(root, "")
     for pattern in POLICY_FACTS_DOC:
         if "stageN" in pattern:
-            stage_keys = schema("policy")["properties"]["policy"]["properties"]["stages"]["items"]["properties"]
-            names |= {f"policy.stage{n}.{k}" for n in range(1, 10) for k in stage_keys}
+            stage_keys = root["properties"]["policy"]["properties"]["stages"]["items"]["properties"]
+            kinds |= {f"policy.stage{n}.{k}": _schema_kind(spec) for n in range(1, 10) for k, spec in stage_keys.items()}
         elif pattern.endswith(".X"):
             section = pattern.split(".")[1]
-            enum = schema("policy")["properties"]["reporting"]["properties"][section]["properties"]["contents"]["items"]["enum"]
-            names |= {pattern[:-1] + option for option in enum}
-            names.add(f"reporting.{section}.contents")
+            enum = root["properties"]["reporting"]["properties"][section]["properties"]["contents"]["items"]["enum"]
+            kinds |= {pattern[:-1] + option: "boolean" for option in enum}
+            kinds[f"reporting.{section}.contents"] = "text"
         else:
-            names.add(pattern)
-    return names
+            kinds[pattern] = POLICY_FACT_KINDS[pattern]
+    return kinds
+
+
+def _schema_kind(spec: dict[str, Any]) -> str | None:
+    if spec.get("pattern") == ISO_DATE or spec.get("$ref") == "#/$defs/date":
+        return "date"
+    kind = spec.get("type")
+    if kind in ("integer", "number"):
+        return "number"
+    if kind in ("boolean", "string"):
+        return "boolean" if kind == "boolean" else "text"
+    if kind is None and spec.get("enum") and all(isinstance(v, str) for v in spec["enum"]):
+        return "text"
+    return None  # several types (policy.version): not checked
 
 
 def _template_names(item: dict[str, Any], catalogue: Catalogue) -> set[str]:

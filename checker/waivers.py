@@ -17,6 +17,8 @@ from checker.rulebook import Rulebook
 from checker.schemas import validate_doc
 from checker.yamlfile import load
 
+MIN_JUSTIFICATION = 10  # as the schema's minLength, which counts spaces
+
 
 @dataclass(frozen=True)
 class Waiver:
@@ -48,7 +50,7 @@ def load_waivers(path: Path, catalogue: Catalogue, rulebook: Rulebook) -> list[W
     doc = load(path)
     if not isinstance(doc.data, dict):
         raise InputError([Problem(str(path), 1, None, "a waivers file is a mapping with a 'waivers' list")])
-    validate_doc(doc, "waivers")
+    validate_doc(doc, "waivers", real_dates=False)  # dates are checked below, with the other problems
     rule_ids = set(rulebook.by_id())
     problems: list[Problem] = []
     waivers: list[Waiver] = []
@@ -61,6 +63,10 @@ def load_waivers(path: Path, catalogue: Catalogue, rulebook: Rulebook) -> list[W
             continue
         kind = kinds[0]
         target = item[kind]
+        if len(item["justification"].strip()) < MIN_JUSTIFICATION:
+            problems.append(doc.problem(where + ("justification",),
+                                        f"a justification says why the exception is acceptable, in {MIN_JUSTIFICATION} characters or more besides spaces"))
+            continue
         days = {key: _day(item.get(key)) for key in ("approved_on", "expires")}
         for key in [k for k, v in days.items() if v is False]:
             problems.append(doc.problem(where + (key,), f"'{item[key]}' is not a real date"))

@@ -9,10 +9,11 @@ from typing import Any
 
 import yaml
 
-from checker.errors import Problem, fail
+from checker.errors import InputError, Problem, fail
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000  # far above any real policy or rule file; stops an alias ("billion laughs") bomb
+MAX_DEPTH = 100  # real inputs nest a dozen levels; libyaml's composer crashes the process (no exception) near 100,000
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pyyaml has it: the same safe subset, faster
 Path_ = tuple[Any, ...]
 
@@ -60,6 +61,7 @@ def _load(path: Path) -> YamlDoc:
     except UnicodeDecodeError as err:
         raise fail(name, None, None, f"not UTF-8 text (byte {err.start})") from None
     try:
+        _check_depth(name, text)
         node = yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
@@ -78,8 +80,32 @@ def _load(path: Path) -> YamlDoc:
         raise _bad_timestamp(name, node) from None
     lines: dict[Path_, int] = {}
     if node is not None:
-        _index(node, (), lines)
+        duplicates: list[Problem] = []
+        _index(node, (), lines, name, duplicates)
+        if duplicates:
+            raise InputError(duplicates)
     return YamlDoc(path, _iso_dates(data), lines)
+
+
+def _check_depth(name: str, text: str) -> None:
+    """Refuse deep nesting from the event stream (libyaml's parser keeps its own stack) before anything recurses.
+
+    Nesting needs an indent, a "- " or a bracket per level, so a text whose bound is small is passed without
+    walking its events (every real input: the Code and rules load twice as fast).
+    """
+    lines = text.splitlines() or [""]
+    bound = (max(len(line) - len(line.lstrip(" ")) for line in lines) + max(line.count("- ") for line in lines)
+             + text.count("[") + text.count("{"))
+    if bound <= MAX_DEPTH:
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=LOADER):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise fail(name, event.start_mark.line + 1, None, f"the YAML is nested more than {MAX_DEPTH} levels deep; refusing to read it")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def _size(node: yaml.Node) -> int:
@@ -98,32 +124,46 @@ def _size(node: yaml.Node) -> int:
     return count(node)
 
 
-def _index(node: yaml.Node, where: Path_, lines: dict[Path_, int]) -> None:
+def _index(node: yaml.Node, where: Path_, lines: dict[Path_, int], name: str, duplicates: list[Problem]) -> None:
+    """Record each node's line; a key given twice in one mapping is a problem (YAML would keep the last silently)."""
     lines.setdefault(where, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        first: dict[tuple[str, str], int] = {}
         for key, value in node.value:
             child = where + (key.value,)
-            lines[child] = key.start_mark.line + 1
-            _index(value, child, lines)
+            line = key.start_mark.line + 1
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                if (key.tag, key.value) in first:
+                    dotted = ".".join(str(p) for p in child)
+                    duplicates.append(Problem(name, line, dotted, f"duplicate key '{key.value}' (first at line {first[key.tag, key.value]})"))
+                    continue
+                first[key.tag, key.value] = line
+            lines[child] = line
+            _index(value, child, lines, name, duplicates)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, where + (i,), lines)
+            _index(item, where + (i,), lines, name, duplicates)
 
 
 def _bad_timestamp(name: str, node: yaml.Node) -> Exception:
     """YAML reads 2025-02-30 as a date and fails outside its own error types: find the scalar and say where."""
-    stack = [node]
+    stack: list[tuple[yaml.Node, Path_]] = [(node, ())]
+    seen: set[int] = set()
     while stack:
-        item = stack.pop()
+        item, where = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
         if isinstance(item, yaml.ScalarNode) and item.tag == "tag:yaml.org,2002:timestamp":
             try:
                 yaml.SafeLoader("").construct_yaml_timestamp(item)
             except ValueError as err:
-                return fail(name, item.start_mark.line + 1, None, f"'{item.value}' is not a real date ({err})")
+                dotted = ".".join(str(p) for p in where) or None
+                return fail(name, item.start_mark.line + 1, dotted, f"'{item.value}' is not a real date ({err})")
         elif isinstance(item, yaml.MappingNode):
-            stack += [v for pair in item.value for v in pair]
+            stack += [(v, where + (k.value,)) for k, v in item.value] + [(k, where) for k, _ in item.value]
         elif isinstance(item, yaml.SequenceNode):
-            stack += item.value
+            stack += [(v, where + (i,)) for i, v in enumerate(item.value)]
     return fail(name, None, None, "invalid YAML value")
 
 

@@ -1,0 +1,68 @@
+"""The corpus files that are binary, large or derived from the example: written into a copy of the corpus folder.
+
+    python tests/corpus/make_corpus.py DIR     # or build(Path) from a test
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import openpyxl
+
+EXAMPLE_POLICY = Path(__file__).resolve().parents[2] / "fixtures" / "example" / "policy.yaml"
+HEADER = ["case_id", "contact_type", "stage", "escalated_from", "received_date", "acknowledged_date", "response_date",
+          "outcome", "compensation_offered"]
+
+
+def build(folder: Path) -> None:
+    register = folder / "register"
+    register.mkdir(parents=True, exist_ok=True)
+    # 'enquiry' with a Latin-1 é (0xE9) on line 3: a spreadsheet saved as "CSV" rather than "CSV UTF-8"
+    (register / "latin1.csv").write_bytes(b"case_id,contact_type,received_date\nA1,enquiry,2024-05-07\nA2,enqu\xe9ry,2024-05-08\n")
+    (register / "bom.csv").write_bytes(b"\xef\xbb\xbfcase_id,contact_type,received_date\nA1,enquiry,2024-05-07\n")
+    _xlsx(register / "excel_dates.xlsx", [
+        ["A1", "complaint", 1, None, dt.date(2024, 5, 7), dt.datetime(2024, 5, 8, 14, 30), dt.datetime(2024, 5, 20), "upheld", 50],
+        ["A2", "complaint", 2, "A1", dt.datetime(2024, 5, 21), dt.date(2024, 5, 22), None, None, None],
+        [1234, "enquiry", None, None, dt.date(2024, 6, 3), None, None, None, None],
+    ])
+    _xlsx(register / "totals_row.xlsx", [
+        ["A1", "complaint", 1, None, dt.date(2024, 5, 7), dt.date(2024, 5, 8), dt.date(2024, 5, 20), "upheld", 50],
+        ["A2", "complaint", 1, None, dt.date(2024, 5, 9), dt.date(2024, 5, 10), dt.date(2024, 5, 21), "not_upheld", 25],
+        [None, "Total", None, None, None, None, None, None, 75],
+    ])
+    policy = folder / "policy"
+    policy.mkdir(exist_ok=True)
+    text = EXAMPLE_POLICY.read_text(encoding="utf-8")
+    for name, old, new in (
+        ("missing_key", "  time_limit_months: 12\n", ""),
+        ("mistyped_key", "time_limit_months: 12", "time_limit_month: 12"),
+        ("wrong_type", "time_limit_months: 12", "time_limit_months: twelve"),
+        ("duplicate_key", "time_limit_months: 12\n", "time_limit_months: 12\n  time_limit_months: 6\n"),
+        ("impossible_date", "    - 2024-12-27\n", '    - "2024-02-30"\n'),
+        ("tiny_number", "CHC-6.2-S1-ACKNOWLEDGED: 95", "CHC-6.2-S1-ACKNOWLEDGED: 0.00001"),
+    ):
+        assert old in text, old
+        (policy / f"{name}.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    big = folder / "rules" / "ten_megabytes"
+    big.mkdir(parents=True, exist_ok=True)
+    (big / "big.yaml").write_text("rules: []\n" + ("# " + "x" * 1022 + "\n") * 10 * 1024, encoding="utf-8")
+    deep = folder / "rules" / "deep"
+    deep.mkdir(parents=True, exist_ok=True)
+    (deep / "deep.yaml").write_text("rules: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+
+
+def _xlsx(path: Path, rows: list[list[object]]) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet["E"][1:] + sheet["F"][1:] + sheet["G"][1:]:
+        cell.number_format = "dd/mm/yyyy"
+    book.save(path)
+
+
+if __name__ == "__main__":
+    build(Path(sys.argv[1]))
