@@ -265,12 +265,7 @@ def _emit_report(build: Callable[[], Any], data: dict[str, Any], formats: tuple[
     _progress().step("writing")
     document = build() if any(fmt != "json" for fmt, _ in pairs) else None
     generated_at = _generated_at()
-    rendered = [(render_report(fmt, document, data, generated_at), path) for fmt, path in pairs]
-    _progress().close()
-    for data_bytes, path in rendered:
-        if path is None:
-            click.echo(data_bytes.decode("utf-8"), nl=False)
-    _write_all([(path, data_bytes) for data_bytes, path in rendered if path is not None])
+    _deliver([(render_report(fmt, document, data, generated_at), path) for fmt, path in pairs])
 
 
 @contextmanager
@@ -367,7 +362,11 @@ def _pairs(formats: tuple[str, ...], outputs: tuple[Path, ...], default: str) ->
 def _emit(assessment, pairs: list[tuple[str, Path | None]], context: Context) -> None:
     """Render every format, then write them all or none: a failure leaves no half-set of outputs."""
     _progress().step("writing")
-    rendered = [(render(fmt, assessment, context), path) for fmt, path in pairs]
+    _deliver([(render(fmt, assessment, context), path) for fmt, path in pairs])
+
+
+def _deliver(rendered: list[tuple[bytes, Path | None]]) -> None:
+    """Show what goes to standard output, then write every file, all or none."""
     _progress().close()
     for data, path in rendered:
         if path is None:
