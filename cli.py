@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -20,6 +20,9 @@ from checker import __version__
 from checker.engine import EngineError
 from checker.errors import InputError
 from checker.outputs import BINARY, FORMATS, GATEABLE, REPORT_FORMATS, Context, Gate, format_for, render, render_report
+
+if TYPE_CHECKING:
+    from checker.policy import Policy
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -71,8 +74,8 @@ def _fail_on(ctx: click.Context, param: click.Parameter, value: str) -> frozense
     return frozenset(wanted)
 
 
-def _inputs(register_required: bool):
-    """The options every assessing command shares: the inputs, the Code, the rules and the waivers."""
+def _inputs(register_required: bool, assessing: bool = True):
+    """The options the commands share: the inputs and the Code, and for those that assess, the rules and the waivers."""
     options = [
         click.option("--policy", "policy_path", required=True, type=click.Path(path_type=Path), help="Policy metadata (YAML)."),
         click.option("--register", "register_path", required=register_required, type=click.Path(path_type=Path),
@@ -82,8 +85,13 @@ def _inputs(register_required: bool):
         click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), help="Column mapping (YAML) for a landlord's own export."),
         click.option("--sheet", help="XLSX sheet name (default: the first sheet)."),
         click.option("--code", "code_path", type=click.Path(path_type=Path), help="A Code catalogue folder (default: the bundled 2024 Code)."),
-        click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path), help="A folder of the landlord's own rules, added to chc's (repeatable)."),
-        click.option("--waivers", "waivers_path", type=click.Path(path_type=Path), help="Approved waivers (YAML): provision or rule, justification, approver, expiry."),
+    ]
+    if assessing:
+        options += [
+            click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path), help="A folder of the landlord's own rules, added to chc's (repeatable)."),
+            click.option("--waivers", "waivers_path", type=click.Path(path_type=Path), help="Approved waivers (YAML): provision or rule, justification, approver, expiry."),
+        ]
+    options += [
         click.option("--as-of", callback=_date, help="Judge open cases as at this date (default: the period's end, or today if sooner)."),
         click.option("--skip-bad-rows", is_flag=True,
                      help="Assess the valid rows and list every invalid row, with its reason, in every output (default: stop on any)."),
@@ -170,8 +178,8 @@ def diff(old_policy, new_policy, fmt, output, **inputs) -> None:
     """
     from checker.diff import compare, render_diff
 
-    loaded = _load(**inputs)
-    before, after = _judge(loaded, old_policy), _judge(loaded, new_policy)
+    (old, new), loaded = _load((old_policy, new_policy), **inputs)
+    before, after = _judge(loaded, old), _judge(loaded, new)
     changes = compare(before, after)
     text = render_diff(changes, before, after, fmt)
     _emit_text(text, output)
@@ -201,7 +209,7 @@ def _report_options(command):
 
 
 @main.command()
-@_inputs(register_required=True)
+@_inputs(register_required=True, assessing=False)
 @_report_options
 def report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats, outputs, **inputs) -> None:
     """The governing body's complaints update (Code 9.7): volumes, outcomes, timeliness, TSMs, themes, the Ombudsman.
@@ -239,13 +247,10 @@ def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | Non
     from checker.activity import load_activity
     from checker.report import report_data
 
-    from checker.policy import load_policy
-
     policy_path = inputs.pop("policy_path")
-    loaded = _load(**inputs)
-    assessment = _judge(loaded, policy_path) if assess else None
+    (policy,), loaded = _load((policy_path,), **inputs)
+    assessment = _judge(loaded, policy) if assess else None
     with _input_errors():
-        policy = assessment.policy if assessment else load_policy(policy_path)
         _progress().step("computing the figures")
         activity = load_activity(policy_path, paths)
         data = report_data(policy, loaded["register"], loaded["catalogue"], loaded["period"], activity,
@@ -290,15 +295,20 @@ def _progress(register: Path | None = None):
 
 
 def _assess(policy_path: Path, **inputs: Any):
-    return _judge(_load(**inputs), policy_path)
+    (policy,), loaded = _load((policy_path,), **inputs)
+    return _judge(loaded, policy)
 
 
-def _load(register_path: Path | None, period, mapping_path: Path | None, sheet: str | None, code_path: Path | None,
-          rules_paths: tuple[Path, ...], waivers_path: Path | None, as_of: dt.date | None, skip_bad_rows: bool = False) -> dict[str, Any]:
-    """Load and validate everything but the policy, once, however many policies are then judged."""
+def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, mapping_path: Path | None, sheet: str | None,
+          code_path: Path | None, as_of: dt.date | None, skip_bad_rows: bool = False,
+          rules_paths: tuple[Path, ...] | None = None, waivers_path: Path | None = None) -> tuple[list[Policy], dict[str, Any]]:
+    """Load and validate every input once, however many policies are then judged against the register. The policies
+    come first: they are small and the likeliest to be wrong, and a typo in one should not wait for a large register.
+    rules_paths None (chc report) loads no rules: the figures need none."""
     from checker.catalogue import load_catalogue
     from checker.mapping import load_mapping
     from checker.period import financial_year_of
+    from checker.policy import load_policy
     from checker.register import load_register
     from checker.resources import bundled, default_code
     from checker.rulebook import load_rulebook
@@ -309,9 +319,10 @@ def _load(register_path: Path | None, period, mapping_path: Path | None, sheet: 
         raise click.UsageError("--period is required with --register")
     progress = _progress(register_path)
     with _input_errors():
-        progress.step("reading the Code and the rules")
+        policies = [load_policy(path) for path in policy_paths]
+        progress.step("reading the Code and the rules" if rules_paths is not None else "reading the Code")
         catalogue = load_catalogue(code_path or default_code())
-        rulebook = load_rulebook([bundled("rules"), *rules_paths], catalogue)
+        rulebook = load_rulebook([bundled("rules"), *rules_paths], catalogue) if rules_paths is not None else None
         waivers = load_waivers(waivers_path, catalogue, rulebook) if waivers_path else []
         register = None
         if register_path:
@@ -323,18 +334,17 @@ def _load(register_path: Path | None, period, mapping_path: Path | None, sheet: 
                 click.echo(f"{problem} (row skipped)", err=True)
             if register.skipped:
                 click.echo(f"chc: {register.accounting()}", err=True)
-    return {"register": register, "catalogue": catalogue, "rulebook": rulebook, "period": period or financial_year_of(today),
-            "as_of": as_of, "waivers": waivers, "today": today}
+    return policies, {"register": register, "catalogue": catalogue, "rulebook": rulebook,
+                      "period": period or financial_year_of(today), "as_of": as_of, "waivers": waivers, "today": today}
 
 
-def _judge(loaded: dict[str, Any], policy_path: Path):
-    """Run the pipeline once for one policy over the loaded register."""
+def _judge(loaded: dict[str, Any], policy: Policy):
+    """Run the pipeline once for one loaded policy over the loaded register."""
     from checker.assessment import assess
-    from checker.policy import load_policy
 
     _progress().step("assessing")
     with _input_errors():
-        return assess(load_policy(policy_path), **loaded)
+        return assess(policy, **loaded)
 
 
 def _pairs(formats: tuple[str, ...], outputs: tuple[Path, ...], default: str) -> list[tuple[str, Path | None]]:

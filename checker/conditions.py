@@ -135,13 +135,19 @@ def to_polars(cond: Condition) -> pl.Expr:
     value = cond[op]
     if op == "present":
         return col.is_not_null() if value else col.is_null()
-    if op == "in":
-        return col.is_in(value).fill_null(False)
-    if op == "not_in":
-        return (col.is_not_null() & ~col.is_in(value)).fill_null(False)
+    if op in ("in", "not_in"):
+        member = _is_in(col, value)
+        return member.fill_null(False) if op == "in" else (col.is_not_null() & ~member).fill_null(False)
     rhs = _polars_value(value)
     compare = {"eq": col.eq, "ne": col.ne, "lt": col.lt, "lte": col.le, "gt": col.gt, "gte": col.ge}[op]
     return compare(rhs).fill_null(False)
+
+
+def _is_in(col: pl.Expr, values: list[Any]) -> pl.Expr:
+    """Membership, comparing numbers as numbers: a list may mix 1 and 1.5, and a whole-number column be asked for 0.0."""
+    if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return col.cast(pl.Float64).is_in(pl.Series(values, dtype=pl.Float64).implode())
+    return col.is_in(values)
 
 
 def _polars_value(value: Any) -> pl.Expr:

@@ -13,6 +13,7 @@ UK = "%d/%m/%Y"
 # full-width digits, year 0000), and the register and the command line must read a date the same way.
 _ISO_SHAPE = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
 _UK_SHAPE = "[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}"
+_YEAR_ONE = (dt.date.min - dt.date(1970, 1, 1)).days
 _EXCEL_DATETIME = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?$"
 
 
@@ -38,8 +39,9 @@ def parse_series(text: pl.Series) -> pl.Series:
     if (cells.is_not_null() & value.is_null()).any():
         uk = pl.select(pl.when(pl.lit(cells).str.contains(f"^{_UK_SHAPE}$")).then(pl.lit(cells).str.to_date(UK, strict=False))).to_series()
         value = value.fill_null(uk)
-    if (value.dt.year() < 1).any():  # year 0000 parses in polars but is no date (Python cannot hold it)
-        value = value.set(value.dt.year() < 1, None)
+    days = value.to_physical()  # days since 1970-01-01; year 0000 parses in polars but is no date (Python cannot hold it)
+    if (days.min() or 0) < _YEAR_ONE:
+        value = value.set(days < _YEAR_ONE, None)
     return value.rename(text.name)
 
 

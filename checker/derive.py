@@ -13,20 +13,21 @@ from checker.calendar import WorkingCalendar
 from checker.period import Period
 from checker.register import parent_columns
 
+# each derived field: its kind (what a rule may compare it with) and what it measures
 DERIVED_FIELDS = {
-    "in_period": "received within the assessment period",
-    "acknowledged": "an acknowledgement date is recorded",
-    "working_days_to_acknowledge": "receipt to acknowledgement (or to the response, or to the as-of date while neither)",
-    "responded": "a response date is recorded",
-    "working_days_to_respond": "acknowledgement (or receipt, if never acknowledged) to response, or to the as-of date while open",
-    "extended": "an extended due date was agreed",
-    "working_days_to_extended_due": "acknowledgement (or receipt) to the extended due date",
-    "response_within_extension": "responded by the extended due date (or still within it at the as-of date)",
-    "months_since_issue": "complete calendar months from issue_date to received_date",
-    "escalated_from_type": "contact_type of the case named in escalated_from",
-    "stage1_handler": "on a stage 2 complaint, the handler of its stage 1",
-    "working_days_remedy_overdue": "remedy due date to its completion (or to the as-of date while incomplete); above 0 is late",
-    "blanket_refusal": "refused for a reason that was applied to every complaint (three or more) about the same service area in the period",
+    "in_period": ("boolean", "received within the assessment period"),
+    "acknowledged": ("boolean", "an acknowledgement date is recorded"),
+    "working_days_to_acknowledge": ("number", "receipt to acknowledgement (or to the response, or to the as-of date while neither)"),
+    "responded": ("boolean", "a response date is recorded"),
+    "working_days_to_respond": ("number", "acknowledgement (or receipt, if never acknowledged) to response, or to the as-of date while open"),
+    "extended": ("boolean", "an extended due date was agreed"),
+    "working_days_to_extended_due": ("number", "acknowledgement (or receipt) to the extended due date"),
+    "response_within_extension": ("boolean", "responded by the extended due date (or still within it at the as-of date)"),
+    "months_since_issue": ("number", "complete calendar months from issue_date to received_date"),
+    "escalated_from_type": ("text", "contact_type of the case named in escalated_from"),
+    "stage1_handler": ("text", "on a stage 2 complaint, the handler of its stage 1"),
+    "working_days_remedy_overdue": ("number", "remedy due date to its completion (or to the as-of date while incomplete); above 0 is late"),
+    "blanket_refusal": ("boolean", "refused for a reason that was applied to every complaint (three or more) about the same service area in the period"),
 }
 BLANKET_MIN_CASES = 3
 

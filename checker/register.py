@@ -90,8 +90,8 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     rows_read = raw.height
     cells = {c: raw.get_column(c) for c in raw.columns if c in columns}
     del raw  # from here each text column is let go as soon as its typed column exists: one copy at a time
-    for absent in columns:
-        cells.setdefault(absent, pl.Series(absent, [None] * rows_read, pl.Utf8))
+    for absent in (c for c in columns if c not in cells):
+        cells[absent] = pl.repeat(None, rows_read, dtype=pl.Utf8, eager=True).alias(absent)
     if mapping is not None:
         cells = mapping.translate_values(cells)
     rows = pl.int_range(first_row, first_row + rows_read, dtype=pl.Int64, eager=True).alias(ROW)
@@ -142,7 +142,7 @@ def _read_csv(path: Path) -> pl.DataFrame:
     """A CSV register as text; every row whose number of fields differs from the header's is an error, named by row."""
     name = str(path)
     data = path.read_bytes()
-    if not data.strip():
+    if data.isspace() or not data:
         raise fail(name, None, None, "the register is empty")
     try:
         frame: pl.DataFrame | None = pl.read_csv(data, infer_schema=False, encoding="utf8")
@@ -236,6 +236,8 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
         checks += _ambiguous_dates(step, col)
     else:
         step = pl.DataFrame([text]).with_columns(_cast(raw, spec).alias(col))
+        if "enum" in spec and spec.get("type", "string") == "string":
+            step = step.with_columns(_lowercase(step[col]))
     problems: list[Problem] = []
     flags = step.select([c.fill_null(False).alias(str(i)) for i, (c, _) in enumerate(checks)]) if checks else None
     for i, (_, message) in enumerate(checks):
@@ -262,7 +264,8 @@ def _personal_data(text: pl.Series, col: str) -> list[tuple[pl.Expr, str]]:
 
 def _ambiguous_dates(step: pl.DataFrame, col: str) -> list[tuple[pl.Expr, str]]:
     """A column that also holds month-first dates (07/25/2024) makes every day-first reading of 05/07/2024 a guess."""
-    month_first = step.filter(pl.col(col).is_null() & pl.col("raw").str.to_date("%m/%d/%Y", strict=False).is_not_null())["raw"]
+    unread = step.filter(pl.col(col).is_null() & pl.col("raw").is_not_null())["raw"]
+    month_first = unread.filter(unread.str.to_date("%m/%d/%Y", strict=False).is_not_null())
     if month_first.len() == 0:
         return []
     both = (pl.col(col).is_not_null() & pl.col("raw").str.contains(r"^\d{1,2}/\d{1,2}/\d{4}$")
@@ -276,9 +279,13 @@ def _cast(c: pl.Expr, spec: dict[str, Any]) -> pl.Expr:
         return c.cast(pl.Int64, strict=False)
     if spec.get("type") == "number":
         return c.str.replace_all(r"^£|,", "").cast(pl.Float64, strict=False)
-    if "enum" in spec:
-        return c.str.to_lowercase()
     return c
+
+
+def _lowercase(text: pl.Series) -> pl.Series:
+    """Enumerated values case-insensitively: a column of a handful of values is lowercased only if one needs it."""
+    distinct = text.unique()
+    return text.str.to_lowercase() if (distinct.str.to_lowercase() != distinct).any() else text
 
 
 def _duplicated(ids: pl.Series) -> pl.Expr:
@@ -293,10 +300,14 @@ def _duplicated(ids: pl.Series) -> pl.Expr:
 def parent_columns(frame: pl.DataFrame, wanted: dict[str, str]) -> list[pl.Series]:
     """Columns of each row's parent case (the one its escalated_from names), row for row, plus parent_found.
 
-    A join of two narrow frames, so the register itself is never copied.
+    A join of two narrow frames, so the register itself is never copied; only the cases some row names are
+    candidates, which spares hashing every case_id.
     """
-    parents = frame.select(pl.col("case_id").alias("escalated_from"), *[pl.col(c).alias(a) for c, a in wanted.items()],
-                           pl.lit(True).alias("parent_found")).unique("escalated_from", keep="first")
+    named = frame["escalated_from"].drop_nulls().unique().implode()
+    parents = (frame.lazy().filter(pl.col("case_id").is_in(named))
+               .select(pl.col("case_id").alias("escalated_from"), *[pl.col(c).alias(a) for c, a in wanted.items()],
+                       pl.lit(True).alias("parent_found"))
+               .unique("escalated_from", keep="first", maintain_order=True).collect())
     found = frame.select("escalated_from").join(parents, on="escalated_from", how="left", maintain_order="left")
     return [found[a] for a in (*wanted.values(), "parent_found")]
 

@@ -6,7 +6,6 @@ would let a landlord believe a provision is met.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -14,17 +13,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 
 from checker import __version__, conditions
 from checker.aggregates import AGGREGATES
 from checker.catalogue import Catalogue
 from checker.conditions import Condition
-from checker.derive import DERIVED_FIELDS, derive
+from checker.derive import DERIVED_FIELDS
 from checker.errors import InputError, Problem, fail
-from checker.period import parse_period
 from checker.policy import POLICY_FACT_KINDS, POLICY_FACTS_DOC, engine_unreadable
-from checker.register import ROW, contract, empty_register
+from checker.register import contract
 from checker.schemas import ISO_DATE, schema, validate_doc
 from checker.yamlfile import YamlDoc, load
 
@@ -169,6 +166,8 @@ def _type_problems(cond: Condition | None, scope: str, known: set[str]) -> list[
                 name = value.get("policy")
                 if _policy_kinds().get(name, "list") != "list":
                     problems.append(f"'{name}' is one value, not a list: '{op}' needs a list, or a policy fact holding one (policy.exclusion_reasons)")
+                elif want != "text":  # the policy's lists hold text (reasons)
+                    problems.append(f"'{field}' is {KIND_WORDS[want]}, but the policy fact '{name}' is a list of text")
                 continue
             problems += [m for v in value for m in _literal_problem(field, want, spec, v)]
             continue
@@ -282,13 +281,10 @@ def _kinds(scope: str) -> dict[str, str | None]:
 
 @cache
 def _case_kinds() -> dict[str, str]:
-    """Each case field's kind, from the columns derive() gives an empty register, so every derived field is covered."""
-    frame = derive(empty_register().frame, parse_period("2024-25"), dt.date(2025, 3, 31), [])
-    kinds = {}
-    for name, dtype in frame.schema.items():
-        kinds[name] = "boolean" if dtype == pl.Boolean else "date" if dtype == pl.Date else "number" if dtype.is_numeric() else "text"
-    kinds.pop(ROW)
-    return kinds
+    """Each case field's kind: the register's columns from their schema, the derived fields as derive.py declares them."""
+    columns = {name: "date" if spec.get("format") == "date" else "number" if spec.get("type") in ("integer", "number") else "text"
+               for name, spec in contract().items()}
+    return columns | {name: kind for name, (kind, _) in DERIVED_FIELDS.items()}
 
 
 @cache

@@ -187,3 +187,18 @@ def test_rule_literals_must_suit_their_register_column(tmp_path):
     assert out.exit_code == 2
     assert f"{rules / 'mine.yaml'}:7:rules.0.select: 'received_date' is a date" in out.stderr
     assert "'upheldd' is never a value of 'outcome'" in out.stderr and "'one' is never a value of 'stage'" in out.stderr
+
+
+def test_the_kinds_rules_are_checked_against_are_the_kinds_derive_gives():
+    """rulebook declares each case field's kind without running derive (start-up time); this keeps the two in step."""
+    import datetime as dt
+
+    from checker.derive import derive
+    from checker.period import parse_period
+    from checker.register import load_register
+    from checker.rulebook import _case_kinds
+
+    frame = derive(load_register(EXAMPLE / "register.csv").frame, parse_period("2024-25"), dt.date(2025, 3, 31), [])
+    given = {name: "boolean" if dtype == pl.Boolean else "date" if dtype == pl.Date else "number" if dtype.is_numeric() else "text"
+             for name, dtype in frame.schema.items() if name != "_row"}
+    assert given == _case_kinds()

@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from checker.activity import learning_in, load_activity, ombudsman_figures
@@ -289,8 +289,17 @@ def loaded(tmp_path_factory) -> tuple[Any, Any]:
     return load_policy(folder / "policy.yaml"), load_register(folder / "register.csv")
 
 
+def _found(select: dict[str, Any]) -> dict[str, Any]:
+    """A rule this test once found failing, kept as an explicit example."""
+    return {"id": "LL-6.2-FUZZ", "provisions": ["6.2"], "title": "t", "scope": "case", "severity": "low", "select": select,
+            "breach": {"field": "acknowledged", "eq": False}, "evidence": "{examined} examined", "remediation": "y"}
+
+
 @settings(FUZZ, max_examples=80)
 @given(rule=rules())
+@example(rule=_found({"field": "acknowledged", "in": {"policy": "policy.exclusion_reasons"}}))  # true/false among text
+@example(rule=_found({"field": "months_since_issue", "in": [0, 0.0]}))  # a whole and a decimal number in one list
+@example(rule=_found({"field": "months_since_issue", "in": [0.0]}))  # a decimal for a whole-number column
 def test_a_rule_that_loads_also_runs(rule, catalogue, loaded):
     """A rule that passes every check must assess without error: a type mismatch must be caught when loading, not
     met at the assessment (a polars or durable-rules traceback) or, worse, turned into a verdict."""
