@@ -202,3 +202,20 @@ def test_the_kinds_rules_are_checked_against_are_the_kinds_derive_gives():
     given = {name: "boolean" if dtype == pl.Boolean else "date" if dtype == pl.Date else "number" if dtype.is_numeric() else "text"
              for name, dtype in frame.schema.items() if name != "_row"}
     assert given == _case_kinds()
+
+
+def test_the_policy_is_checked_before_the_register_is_read(tmp_path):
+    """A typo in the policy must not wait for (or hide behind) a large register: its problems come first."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text((EXAMPLE / "policy.yaml").read_text(encoding="utf-8").replace("time_limit_months:", "time_limit_month:"),
+                      encoding="utf-8")
+    out = CliRunner().invoke(main, ["assess", "--policy", str(policy), "--register", str(tmp_path / "missing.csv"), "--period", "2024-25"])
+    assert out.exit_code == 2
+    assert "unknown key 'time_limit_month'" in out.stderr and "missing.csv" not in out.stderr
+
+
+def test_report_takes_no_rules_or_waivers():
+    """chc report does not assess the Code; annual-report, which does, takes them."""
+    out = CliRunner().invoke(main, ["report", *EXAMPLE_ARGS, "--rules", str(EXAMPLE / "rules")])
+    assert out.exit_code == 2 and "No such option '--rules'" in out.stderr
+    assert "--waivers" in CliRunner().invoke(main, ["annual-report", "--help"]).output
