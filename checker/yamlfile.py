@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ class YamlDoc:
     path: Path
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
+    sha256: str = ""  # of the file's bytes as read, so a caller can cite exactly what it loaded without reading it again
 
     def line(self, where: Path_) -> int | None:
         """The line of the node at `where`, or of its nearest ancestor that has one."""
@@ -84,7 +86,7 @@ def _load(path: Path) -> YamlDoc:
         _index(node, (), lines, name, duplicates)
         if duplicates:
             raise InputError(duplicates)
-    return YamlDoc(path, _iso_dates(data), lines)
+    return YamlDoc(path, _iso_dates(data), lines, hashlib.sha256(raw).hexdigest())
 
 
 def _check_depth(name: str, text: str) -> None:

@@ -147,3 +147,18 @@ def test_require_all_exits_1_when_a_rule_has_no_pass_case(tmp_path):
     assert "MISSING HDC-LOCAL-5.12-OUTCOME-RECORDED pass" in out.stdout
     assert "MISSING HDC-LOCAL-9.6" not in out.stdout and "CHC-" not in out.stdout
     assert out.stdout.splitlines()[-1] == "3 passed, 0 failed, 1 missing"
+
+
+def test_the_rules_version_cites_exactly_the_rule_files_loaded(tmp_path, catalogue):
+    """Every published document cites the rules version: it must change when any loaded rule file changes."""
+    from checker.resources import bundled
+    from checker.rulebook import load_rulebook
+
+    mine = tmp_path / "rules"
+    shutil.copytree(EXAMPLE / "rules", mine)
+    versions = {load_rulebook([bundled("rules")], catalogue).version, load_rulebook([bundled("rules"), mine], catalogue).version}
+    local = next(mine.glob("*.yaml"))
+    local.write_text(local.read_text(encoding="utf-8").replace("severity: medium", "severity: low", 1), encoding="utf-8")
+    versions.add(load_rulebook([bundled("rules"), mine], catalogue).version)
+    assert len(versions) == 3
+    assert load_rulebook([bundled("rules")], catalogue).version in versions  # and the same files give the same version
