@@ -74,31 +74,8 @@ def _fail_on(ctx: click.Context, param: click.Parameter, value: str) -> frozense
     return frozenset(wanted)
 
 
-def _inputs(register_required: bool, assessing: bool = True):
-    """The options the commands share: the inputs and the Code, and for those that assess, the rules and the waivers."""
-    options = [
-        click.option("--policy", "policy_path", required=True, type=click.Path(path_type=Path), help="Policy metadata (YAML)."),
-        click.option("--register", "register_path", required=register_required, type=click.Path(path_type=Path),
-                     help="Complaints register: .csv, .xlsx or .json." + ("" if register_required else " Without it only the policy is checked.")),
-        click.option("--period", callback=_period, required=register_required,
-                     help="2024-25 (financial year), 2024-25-Q2 (quarter) or FROM:TO dates." + ("" if register_required else " Default: the current financial year.")),
-        click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), help="Column mapping (YAML) for a landlord's own export."),
-        click.option("--sheet", help="XLSX sheet name (default: the first sheet)."),
-        click.option("--code", "code_path", type=click.Path(path_type=Path), help="A Code catalogue folder (default: the bundled 2024 Code)."),
-    ]
-    if assessing:
-        options += [
-            click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path), help="A folder of the landlord's own rules, added to chc's (repeatable)."),
-            click.option("--waivers", "waivers_path", type=click.Path(path_type=Path), help="Approved waivers (YAML): provision or rule, justification, approver, expiry."),
-        ]
-    options += [
-        click.option("--as-of", callback=_date, help="Judge open cases as at this date (default: the period's end, or today if sooner)."),
-        click.option("--skip-bad-rows", is_flag=True,
-                     help="Assess the valid rows and list every invalid row, with its reason, in every output (default: stop on any)."),
-        click.option("--generated-at", callback=_timestamp, expose_value=False, is_eager=True,
-                     help="The generated-at stamp to print, e.g. 2025-05-01T09:00:00Z (default: now, or SOURCE_DATE_EPOCH), for byte-identical reruns."),
-    ]
-
+def _apply(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Decorate a command with click options, listed in the order --help shows them."""
     def decorate(command):
         for option in reversed(options):
             command = option(command)
@@ -107,14 +84,38 @@ def _inputs(register_required: bool, assessing: bool = True):
     return decorate
 
 
+# options several commands share, each declared once (a click.option decorator can be applied to many commands)
+_MAPPING = click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), help="Column mapping (YAML) for a landlord's own export.")
+_SHEET = click.option("--sheet", help="XLSX sheet name (default: the first sheet).")
+_CODE = click.option("--code", "code_path", type=click.Path(path_type=Path), help="A Code catalogue folder (default: the bundled 2024 Code).")
+_RULES = click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path), help="A folder of the landlord's own rules, added to chc's (repeatable).")
+_WAIVERS = click.option("--waivers", "waivers_path", type=click.Path(path_type=Path), help="Approved waivers (YAML): provision or rule, justification, approver, expiry.")
+_AS_OF = click.option("--as-of", callback=_date, help="Judge open cases as at this date (default: the period's end, or today if sooner).")
+_SKIP_BAD_ROWS = click.option("--skip-bad-rows", is_flag=True,
+                              help="Assess the valid rows and list every invalid row, with its reason, in every output (default: stop on any).")
+
+
+def _inputs(register_required: bool, assessing: bool = True):
+    """The options the commands share: the inputs and the Code, and for those that assess, the rules and the waivers."""
+    return _apply(
+        click.option("--policy", "policy_path", required=True, type=click.Path(path_type=Path), help="Policy metadata (YAML)."),
+        click.option("--register", "register_path", required=register_required, type=click.Path(path_type=Path),
+                     help="Complaints register: .csv, .xlsx or .json." + ("" if register_required else " Without it only the policy is checked.")),
+        click.option("--period", callback=_period, required=register_required,
+                     help="2024-25 (financial year), 2024-25-Q2 (quarter) or FROM:TO dates." + ("" if register_required else " Default: the current financial year.")),
+        _MAPPING, _SHEET, _CODE, *((_RULES, _WAIVERS) if assessing else ()), _AS_OF, _SKIP_BAD_ROWS,
+        click.option("--generated-at", callback=_timestamp, expose_value=False, is_eager=True,
+                     help="The generated-at stamp to print, e.g. 2025-05-01T09:00:00Z (default: now, or SOURCE_DATE_EPOCH), for byte-identical reruns."),
+    )
+
+
 def _outputs(default: str):
-    choices = click.Choice(list(FORMATS))
     formats_help = "; ".join(f"{name}: {what}" for name, (_, _, what) in FORMATS.items())
-    return lambda command: click.option(
-        "--format", "formats", multiple=True, type=choices,
-        help=f"Output format, repeatable and paired in order with --output (default {default}, or from each --output's suffix). {formats_help}.",
-    )(click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path),
-                   help="Write to this file (repeatable); written whole or not at all.")(command))
+    return _apply(
+        click.option("--format", "formats", multiple=True, type=click.Choice(list(FORMATS)),
+                     help=f"Output format, repeatable and paired in order with --output (default {default}, or from each --output's suffix). {formats_help}."),
+        click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path), help="Write to this file (repeatable); written whole or not at all."),
+    )
 
 
 @main.command()
@@ -158,18 +159,14 @@ def check(formats, outputs, fail_on, **inputs) -> None:
 @main.command()
 @click.argument("old_policy", type=click.Path(path_type=Path))
 @click.argument("new_policy", type=click.Path(path_type=Path))
-@click.option("--register", "register_path", type=click.Path(path_type=Path), help="Judge both policies against this register too.")
-@click.option("--period", callback=_period, help="With --register: the period (default: the current financial year).")
-@click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), help="Column mapping (YAML) for the register.")
-@click.option("--sheet", help="XLSX sheet name.")
-@click.option("--code", "code_path", type=click.Path(path_type=Path), help="A Code catalogue folder.")
-@click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path), help="The landlord's own rules (repeatable).")
-@click.option("--waivers", "waivers_path", type=click.Path(path_type=Path), help="Waivers (YAML), applied to both.")
-@click.option("--as-of", callback=_date, help="Judge open cases as at this date.")
-@click.option("--skip-bad-rows", is_flag=True, help="Judge the valid rows of the register and list the invalid ones.")
-@click.option("--format", "fmt", type=click.Choice(["table", "md", "json"]), default="table", show_default=True,
-              help="md suits a pull request comment.")
-@click.option("--output", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
+@_apply(
+    click.option("--register", "register_path", type=click.Path(path_type=Path), help="Judge both policies against this register too."),
+    click.option("--period", callback=_period, help="With --register: the period (default: the current financial year)."),
+    _MAPPING, _SHEET, _CODE, _RULES, _WAIVERS, _AS_OF, _SKIP_BAD_ROWS,
+    click.option("--format", "fmt", type=click.Choice(["table", "md", "json"]), default="table", show_default=True,
+                 help="md suits a pull request comment."),
+    click.option("--output", type=click.Path(path_type=Path), help="Write to this file instead of standard output."),
+)
 def diff(old_policy, new_policy, fmt, output, **inputs) -> None:
     """The provisions whose verdict changes from OLD_POLICY to NEW_POLICY; exit 1 when NEW breaks one that OLD met.
 
@@ -186,26 +183,21 @@ def diff(old_policy, new_policy, fmt, output, **inputs) -> None:
     sys.exit(int(any(c.breaks for c in changes)))
 
 
-def _report_options(command):
-    """What `report` and `annual-report` share beyond the inputs: grouping, comparison, activity files, formats."""
-    options = [
-        click.option("--by", multiple=True, type=click.Choice(["quarter", "organisation"]),
-                     help="Also give the figures per quarter and/or per organisation (repeatable)."),
-        click.option("--compare", type=click.Choice(["previous-year"]), help="Show the same period a year earlier beside each figure."),
-        click.option("--ombudsman", "ombudsman_path", type=click.Path(path_type=Path),
-                     help="Ombudsman activity (YAML; default: ombudsman.yaml beside the policy, if there)."),
-        click.option("--learning", "learning_path", type=click.Path(path_type=Path),
-                     help="Learning from complaints (YAML; default: learning.yaml beside the policy, if there)."),
-        click.option("--benchmarks", "benchmarks_path", type=click.Path(path_type=Path),
-                     help="TSM sector medians and the TP09 survey result (YAML; default: benchmarks.yaml beside the policy, if there)."),
-        click.option("--format", "formats", multiple=True, type=click.Choice(list(REPORT_FORMATS)),
-                     help="md, html, docx or json; repeatable, paired in order with --output (default md, or from each --output's suffix)."),
-        click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path),
-                     help="Write to this file (repeatable); all are written, or none."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+_report_options = _apply(  # what `report` and `annual-report` share beyond the inputs: grouping, comparison, activity files, formats
+    click.option("--by", multiple=True, type=click.Choice(["quarter", "organisation"]),
+                 help="Also give the figures per quarter and/or per organisation (repeatable)."),
+    click.option("--compare", type=click.Choice(["previous-year"]), help="Show the same period a year earlier beside each figure."),
+    click.option("--ombudsman", "ombudsman_path", type=click.Path(path_type=Path),
+                 help="Ombudsman activity (YAML; default: ombudsman.yaml beside the policy, if there)."),
+    click.option("--learning", "learning_path", type=click.Path(path_type=Path),
+                 help="Learning from complaints (YAML; default: learning.yaml beside the policy, if there)."),
+    click.option("--benchmarks", "benchmarks_path", type=click.Path(path_type=Path),
+                 help="TSM sector medians and the TP09 survey result (YAML; default: benchmarks.yaml beside the policy, if there)."),
+    click.option("--format", "formats", multiple=True, type=click.Choice(list(REPORT_FORMATS)),
+                 help="md, html, docx or json; repeatable, paired in order with --output (default md, or from each --output's suffix)."),
+    click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path),
+                 help="Write to this file (repeatable); all are written, or none."),
+)
 
 
 @main.command()
@@ -386,7 +378,7 @@ def _deliver(rendered: list[tuple[bytes, Path | None]]) -> None:
 
 def _emit_text(text: str, output: Path | None) -> None:
     if output:
-        _write(output, text.encode("utf-8"))
+        _write_all([(output, text.encode("utf-8"))])
     else:
         click.echo(text, nl=False)
 
@@ -400,10 +392,6 @@ def _generated_at() -> dt.datetime:
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
-def _write(path: Path, data: bytes | str) -> None:
-    _write_all([(path, data if isinstance(data, bytes) else data.encode("utf-8"))])
 
 
 def _write_all(files: list[tuple[Path, bytes]]) -> None:
@@ -443,10 +431,7 @@ def rules() -> None:
     """List, show, document and test rules: chc's own and a landlord's (--rules)."""
 
 
-def _rules_options(command):
-    """--rules and --code, as `assess` takes them."""
-    command = click.option("--code", "code_path", type=click.Path(path_type=Path), help="A Code catalogue folder (default: the bundled 2024 Code).")(command)
-    return click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path), help="A folder of the landlord's own rules, added to chc's (repeatable).")(command)
+_rules_options = _apply(_CODE, _RULES)  # as `assess` takes them
 
 
 def _rules_load(code_path: Path | None, rules_paths: tuple[Path, ...]):
@@ -483,8 +468,7 @@ def rules_show(rule_id, code_path, rules_paths) -> None:
     rule = rulebook.by_id().get(rule_id)
     if rule is None:
         close = difflib.get_close_matches(rule_id.upper(), list(rulebook.by_id()), n=3)
-        click.echo(f"chc: unknown rule id {rule_id}" + (f" (did you mean {', '.join(close)}?)" if close else ""), err=True)
-        sys.exit(2)
+        _stop(f"unknown rule id {rule_id}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
     click.echo(show(rule, catalogue), nl=False)
 
 
@@ -496,11 +480,7 @@ def rules_doc(code_path, rules_paths, output) -> None:
     from checker.rules_doc import reference
 
     catalogue, rulebook = _rules_load(code_path, rules_paths)
-    text = reference(rulebook, catalogue)
-    if output:
-        _write(output, text)
-    else:
-        click.echo(text, nl=False)
+    _emit_text(reference(rulebook, catalogue), output)
 
 
 @rules.command("test")
