@@ -57,6 +57,17 @@ class ProvisionResult:
     def failing(self) -> list[RuleResult]:
         return [r for r in self.rule_results if r.outcome.result in ("fail", "partial")]
 
+    @property
+    def rules_verdict(self) -> str:
+        """The verdict the rules gave: the status, or for a waived provision the verdict the waiver set aside."""
+        return self.verdict_without_waiver or self.status
+
+    @property
+    def plan_summary(self) -> str:
+        """The remediation plan in one line, for the CI formats (the Appendix words it for a reader instead)."""
+        plan = self.plan or {}
+        return f"{plan['action']} (owner: {plan.get('owner') or 'not stated'}; target date: {plan.get('target_date') or 'not stated'})"
+
 
 @dataclass
 class Assessment:

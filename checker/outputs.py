@@ -52,8 +52,10 @@ class Gate:
 
     fail_on: frozenset[str] = field(default_factory=lambda: frozenset({"not_met"}))
 
-    def fails(self, result: ProvisionResult) -> bool:
-        return result.status in self.fail_on and result.provision.modal not in ADVISORY
+    def fails(self, result: ProvisionResult, verdict: str | None = None) -> bool:
+        """Whether the gate fails this result; with `verdict`, as if that were its status (SARIF flags a waived
+        provision whose rules' verdict would fail, marked as suppressed)."""
+        return (verdict or result.status) in self.fail_on and result.provision.modal not in ADVISORY
 
     def exit_code(self, assessment: Assessment) -> int:
         return int(any(self.fails(r) for r in assessment.results))

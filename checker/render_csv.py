@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 
-from checker.appendix import build_appendix
+from checker.appendix import FORMULA_START, build_appendix
 from checker.assessment import Assessment, ProvisionResult
 from checker.outputs import Context
 
@@ -22,7 +22,6 @@ COLUMNS = (
     "remediation", "plan_action", "plan_owner", "plan_target_date", "waiver_justification", "waiver_approved_by",
     "waiver_expires", "rules",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render_csv(assessment: Assessment, context: Context) -> str:

@@ -14,7 +14,7 @@ from docx import Document
 from docx.shared import Cm, RGBColor
 from docx.table import _Cell
 
-from checker.appendix import COLOURS, COLUMNS, GAP_COLUMNS, build_appendix
+from checker.appendix import ALL_MET, COLOURS, COLUMNS, GAP_COLUMNS, build_appendix
 from checker.assessment import Assessment
 from checker.docx_layout import CELL_STYLE, grid, page, properties, shade, styles
 from checker.outputs import Context, stamp_zip
@@ -38,8 +38,7 @@ def render_docx(assessment: Assessment, context: Context) -> bytes:
     doc.add_paragraph(appendix.landlord, style="Subtitle")
     grid(doc, None, META_WIDTHS, list(appendix.meta), bold_first=True)
     doc.add_heading("Summary", level=1)
-    total = sum(n for _, n in appendix.summary)
-    grid(doc, ("Comply", "Provisions"), SUMMARY_WIDTHS, [(label, str(n)) for label, n in appendix.summary] + [("Total", str(total))])
+    grid(doc, ("Comply", "Provisions"), SUMMARY_WIDTHS, [(label, str(n)) for label, n in appendix.summary] + [("Total", str(appendix.total))])
     if appendix.preamble:
         doc.add_heading("About this form", level=1)
         for paragraph in appendix.preamble:
@@ -48,19 +47,19 @@ def render_docx(assessment: Assessment, context: Context) -> bytes:
             doc.add_paragraph(f"Source of the preamble: {appendix.preamble_source}", style=CELL_STYLE)
     for section in appendix.tables:
         doc.add_heading(section.heading, level=1)
-        table = grid(doc, COLUMNS, WIDTHS, [(r.provision, r.requirement, r.comply, r.evidence, r.commentary) for r in section.rows])
+        table = grid(doc, COLUMNS, WIDTHS, [r.cells for r in section.rows])
         for row, result in zip(table.rows[1:], section.rows, strict=True):
             _colour(row.cells[2], result.status)
     doc.add_heading("Requirements not met", level=1)
     if appendix.gaps:
         grid(doc, GAP_COLUMNS, GAP_WIDTHS,
-             [(g.provision, g.requirement, g.reasons, g.proposal, g.owner, g.target_date) for g in appendix.gaps])
+             [g.cells for g in appendix.gaps])
     else:
-        doc.add_paragraph("Every requirement assessed is met, waived or not applicable.")
+        doc.add_paragraph(ALL_MET)
     doc.add_heading("Notes", level=1)
     for note in appendix.notes:
         doc.add_paragraph(note, style=CELL_STYLE)
-    properties(doc, appendix.title, appendix.landlord, appendix.notes[-2], context.generated_at)
+    properties(doc, appendix.title, appendix.landlord, appendix.provenance, context.generated_at)
     out = io.BytesIO()
     doc.save(out)
     return stamp_zip(out.getvalue(), context.generated_at)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from html import escape
 
-from checker.appendix import COLOURS, COLUMNS, GAP_COLUMNS, Appendix, build_appendix
+from checker.appendix import ALL_MET, COLOURS, COLUMNS, GAP_COLUMNS, Appendix, build_appendix
 from checker.assessment import Assessment
 from checker.html_layout import TABLE_CSS, head, meta_table, page_css, page_footer
 from checker.outputs import Context
@@ -60,7 +60,7 @@ def render_html(assessment: Assessment, context: Context) -> str:
              _td(g.owner), _td(g.target_date)]
             for g in appendix.gaps))
     else:
-        parts += ["<p>Every requirement assessed is met, waived or not applicable.</p>"]
+        parts += [f"<p>{ALL_MET}</p>"]
     parts += ["</section>", "</main>", '<footer class="notes">', "<h2>Notes</h2>"]
     parts += [f"<p>{escape(note)}</p>" for note in appendix.notes]
     parts += ["</footer>", "</body>", "</html>"]
@@ -69,10 +69,9 @@ def render_html(assessment: Assessment, context: Context) -> str:
 
 def _summary(appendix: Appendix) -> list[str]:
     rows = [f"<tr><td>{escape(label)}</td><td class=\"n\">{n}</td></tr>" for label, n in appendix.summary]
-    total = sum(n for _, n in appendix.summary)
     return ["<section>", "<h2>Summary</h2>", '<table class="summary">',
             '<thead><tr><th scope="col">Comply</th><th scope="col">Provisions</th></tr></thead>', "<tbody>",
-            *rows, f'<tr><th scope="row">Total</th><td class="n"><strong>{total}</strong></td></tr>',
+            *rows, f'<tr><th scope="row">Total</th><td class="n"><strong>{appendix.total}</strong></td></tr>',
             "</tbody>", "</table>", "</section>"]
 
 

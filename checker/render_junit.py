@@ -98,6 +98,6 @@ def _body(r: ProvisionResult) -> str:
     if r.remediation:
         lines.append(f"Remediation: {r.remediation}")
     if r.plan:
-        lines.append(f"Plan: {r.plan['action']} (owner: {r.plan.get('owner') or 'not stated'}; target date: {r.plan.get('target_date') or 'not stated'})")
+        lines.append(f"Plan: {r.plan_summary}")
     lines += [f"Note: {n}" for n in r.notes]
     return "\n".join(lines) + "\n"

@@ -6,10 +6,8 @@ with `<br>` (checker.markdown_layout).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from checker import markdown_layout as md
-from checker.appendix import COLUMNS, GAP_COLUMNS, build_appendix
+from checker.appendix import ALL_MET, COLUMNS, GAP_COLUMNS, build_appendix
 from checker.assessment import Assessment
 from checker.outputs import Context
 
@@ -19,8 +17,7 @@ def render_markdown(assessment: Assessment, context: Context) -> str:
     lines = [f"# {md.text(appendix.title)}", ""]
     lines += [f"- **{md.text(label)}:** {md.text(value)}" for label, value in appendix.meta]
     lines += ["", "## Summary", ""]
-    total = sum(n for _, n in appendix.summary)
-    lines += md.table(("Comply", "Provisions"), [*((label, str(n)) for label, n in appendix.summary), ("Total", str(total))])
+    lines += md.table(("Comply", "Provisions"), [*((label, str(n)) for label, n in appendix.summary), ("Total", str(appendix.total))])
     if appendix.preamble:
         lines += ["", "## About this form", ""]
         for i, paragraph in enumerate(appendix.preamble):
@@ -29,17 +26,12 @@ def render_markdown(assessment: Assessment, context: Context) -> str:
             lines += ["", f"*Source of the preamble: {md.text(appendix.preamble_source)}*"]
     for table in appendix.tables:
         lines += ["", f"## {md.text(table.heading)}", ""]
-        lines += md.table(COLUMNS, [(r.provision, r.requirement, r.comply, _paragraphs(r.evidence), _paragraphs(r.commentary))
-                                    for r in table.rows])
+        lines += md.table(COLUMNS, [r.text_cells for r in table.rows])
     lines += ["", "## Requirements not met", ""]
     if appendix.gaps:
-        lines += md.table(GAP_COLUMNS, [(g.provision, g.requirement, g.reasons, g.proposal, g.owner, g.target_date) for g in appendix.gaps])
+        lines += md.table(GAP_COLUMNS, [g.cells for g in appendix.gaps])
     else:
-        lines.append("Every requirement assessed is met, waived or not applicable.")
+        lines.append(ALL_MET)
     lines += ["", "## Notes", ""]
     lines += [f"- {md.text(note)}" for note in appendix.notes]
     return "\n".join(lines) + "\n"
-
-
-def _paragraphs(paragraphs: Iterable[str]) -> str:
-    return "\n".join(paragraphs)

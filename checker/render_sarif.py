@@ -18,7 +18,6 @@ survives line moves and reruns. Nothing depends on the clock: the output is byte
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -58,7 +57,7 @@ def render_sarif(assessment: Assessment, context: Context) -> str:
         else:
             pseudo = f"CHC-PROVISION-{r.provision.id}"
             rules.setdefault(pseudo, _pseudo_rule(pseudo, r))
-            results.append(_result(pseudo, PSEUDO_LEVELS.get(_verdict(r), "warning"), r, " ".join(r.evidence), r.case_ids,
+            results.append(_result(pseudo, PSEUDO_LEVELS.get(r.rules_verdict, "warning"), r, " ".join(r.evidence), r.case_ids,
                                    r.remediation, artifact, _fallback_line(policy, r), policy))
     index = {rule_id: i for i, rule_id in enumerate(rules)}
     for result in results:
@@ -83,24 +82,20 @@ def render_sarif(assessment: Assessment, context: Context) -> str:
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
-def _verdict(r: ProvisionResult) -> str:
-    return r.verdict_without_waiver if r.status == "waived" and r.verdict_without_waiver else r.status
-
-
 def _gated(r: ProvisionResult, context: Context) -> bool:
     """The gate fails this provision, or would fail it but for its waiver."""
-    return context.gate.fails(dataclasses.replace(r, status=_verdict(r)))
+    return context.gate.fails(r, r.rules_verdict)
 
 
 def _result(rule_id: str, level: str, r: ProvisionResult, evidence: str, case_ids: list[str], remediation: str | None,
             artifact: dict[str, str], line: int, policy: Policy) -> dict[str, Any]:
-    text = f"Provision {r.provision.id} ({_verdict(r).replace('_', ' ')}): {evidence}"
+    text = f"Provision {r.provision.id} ({r.rules_verdict.replace('_', ' ')}): {evidence}"
     if case_ids:
         text += f" Cases: {', '.join(case_ids)}."
     if remediation:
         text += f" Remediation: {remediation}"
     if r.plan:
-        text += f" Planned: {r.plan['action']} (owner: {r.plan.get('owner') or 'not stated'}; target date: {r.plan.get('target_date') or 'not stated'})"
+        text += f" Planned: {r.plan_summary}"
     fingerprint = hashlib.sha256(f"{rule_id}\0{r.provision.id}\0{policy.doc.path.name}".encode()).hexdigest()
     properties: dict[str, Any] = {"provision": r.provision.id, "verdict": r.status, "case_ids": case_ids}
     if r.verdict_without_waiver:
@@ -147,7 +142,7 @@ def _pseudo_rule(rule_id: str, r: ProvisionResult) -> dict[str, Any]:
         "fullDescription": {"text": _cut(p.requirement)},
         "help": {"text": f"{remediation}\n\nComplaint Handling Code {p.id}: {p.requirement}",
                  "markdown": f"{remediation}\n\n**Complaint Handling Code {p.id} {p.title}**\n\n> {p.requirement}"},
-        "defaultConfiguration": {"level": PSEUDO_LEVELS.get(_verdict(r), "warning")},
+        "defaultConfiguration": {"level": PSEUDO_LEVELS.get(r.rules_verdict, "warning")},
         "properties": {"tags": ["complaint-handling-code", f"provision-{p.id}"], "precision": "high"},
     }
 

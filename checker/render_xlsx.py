@@ -23,11 +23,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
-from checker.appendix import COLOURS, COLUMNS, GAP_COLUMNS, Appendix, build_appendix
+from checker.appendix import COLOURS, COLUMNS, FORMULA_START, GAP_COLUMNS, Appendix, build_appendix
 from checker.assessment import Assessment
 from checker.outputs import Context, stamp_zip
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WIDTHS = (11, 60, 13, 60, 55)
 GAP_WIDTHS = (11, 50, 45, 45, 24, 16)
 # openpyxl's Font() names no typeface, which LibreOffice shows as a serif: name the workbook's default
@@ -46,7 +45,7 @@ def render_xlsx(assessment: Assessment, context: Context) -> bytes:
     names = _sheet_names([t.heading for t in appendix.tables], taken={"Summary", "Not met"})
     for table, name in zip(appendix.tables, names, strict=True):
         ws = wb.create_sheet(name)
-        _grid(ws, COLUMNS, WIDTHS, [(r.provision, r.requirement, r.comply, r.evidence, r.commentary) for r in table.rows])
+        _grid(ws, COLUMNS, WIDTHS, [r.cells for r in table.rows])
         for row, result in zip(ws.iter_rows(min_row=2, min_col=3, max_col=3), table.rows, strict=True):
             fill, ink = COLOURS[result.status]
             row[0].fill = PatternFill("solid", fgColor=fill)
@@ -54,7 +53,7 @@ def render_xlsx(assessment: Assessment, context: Context) -> bytes:
             row[0].alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
         _print(ws, appendix, table.heading)
     ws = wb.create_sheet("Not met")
-    _grid(ws, GAP_COLUMNS, GAP_WIDTHS, [(g.provision, g.requirement, g.reasons, g.proposal, g.owner, g.target_date) for g in appendix.gaps])
+    _grid(ws, GAP_COLUMNS, GAP_WIDTHS, [g.cells for g in appendix.gaps])
     _print(ws, appendix, "Requirements not met")
     for ws in wb.worksheets:
         _heights(ws)
@@ -62,7 +61,7 @@ def render_xlsx(assessment: Assessment, context: Context) -> bytes:
     props.creator = props.lastModifiedBy = "chc"
     props.title = appendix.title
     props.subject = appendix.landlord
-    props.description = appendix.notes[-2]
+    props.description = appendix.provenance
     props.created = _naive_utc(context.generated_at)
     out = io.BytesIO()
     wb.save(out)
@@ -91,7 +90,7 @@ def _summary(ws: Worksheet, appendix: Appendix) -> None:
         _put(ws, row, 2, n).alignment = Alignment(horizontal="left")
     row += 1
     _put(ws, row, 1, "Total").font = BOLD
-    _put(ws, row, 2, sum(n for _, n in appendix.summary)).alignment = Alignment(horizontal="left")
+    _put(ws, row, 2, appendix.total).alignment = Alignment(horizontal="left")
     row += 2
     notes = _put(ws, row, 1, "Notes")
     notes.font, notes.alignment = BOLD, WRAP

@@ -77,9 +77,9 @@ def annual_document(data: dict[str, Any], appendix: Appendix) -> Document:
         Bullets(tuple(f"{key}. {text};" for key, text in PART_81.items())),
         Heading("a. Self-assessment against the Complaint Handling Code"),
         Table(("Verdict", "Provisions"), tuple((name, str(n)) for name, n in appendix.summary)
-              + (("Total", str(sum(n for _, n in appendix.summary))),), numeric=(1,), total_row=True),
+              + (("Total", str(appendix.total)),), numeric=(1,), total_row=True),
         Paragraph("The full self-assessment form is Appendix 1 of this report. The requirements not met, and how they will be addressed:"),
-        Table(GAP_COLUMNS, tuple((g.provision, g.requirement, g.reasons, g.proposal, g.owner, g.target_date) for g in appendix.gaps))
+        Table(GAP_COLUMNS, tuple(g.cells for g in appendix.gaps))
         if appendix.gaps else Paragraph("Every requirement of the Code is met."),
         Heading("b. Complaint handling performance"),
         *_summary(data, level=3),
@@ -99,7 +99,7 @@ def annual_document(data: dict[str, Any], appendix: Appendix) -> Document:
     ]
     for table in appendix.tables:
         blocks += [Heading(table.heading, 3),
-                   Table(COLUMNS, tuple((r.provision, r.requirement, r.comply, "\n".join(r.evidence), "\n".join(r.commentary)) for r in table.rows))]
+                   Table(COLUMNS, tuple(r.text_cells for r in table.rows))]
     blocks += [Paragraph(note, "note") for note in appendix.notes]
     return Document(f"Annual complaints performance and service improvement report {label}", data["landlord"],
                     _meta(data) + (("Rules version", dict(appendix.meta)["Rules version"]),), tuple(blocks))
