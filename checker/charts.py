@@ -15,14 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 CM = 1 / 2.54  # inches
-WIDTH = 16 * CM
+WIDTH_CM = 16  # the width the HTML and Word reports show each chart at, too
+WIDTH = WIDTH_CM * CM
 DPI = 150
 INK = "#222222"
 # series fills from dark to light, each with its own hatching, so they differ in grey and in pattern
 FILLS = ("#1F4E79", "#9DC3E6", "#D9D9D9", "#595959")
 HATCHES = ("", "///", "...", "xx")
-# text that sits on a fill: white on the dark ones
-ON_FILL = ("#FFFFFF", INK, INK, "#FFFFFF")
 STYLE = {
     "font.family": "DejaVu Sans", "font.size": 9, "text.color": INK, "axes.edgecolor": INK, "axes.labelcolor": INK,
     "xtick.color": INK, "ytick.color": INK, "hatch.color": "#404040", "hatch.linewidth": 0.6,
@@ -30,30 +29,22 @@ STYLE = {
 }
 
 
-def bar_chart(title: str, labels: list[str], values: list[float], value_format: str = "{:.0f}",
-              horizontal: bool = True) -> bytes:
+def bar_chart(title: str, labels: list[str], values: list[float]) -> bytes:
     """One series, e.g. stage 1 complaints by service area: bars in the order given, each labelled with its value."""
-    top = max(values, default=0) or 1
-
     def draw(ax: Any) -> None:
-        if horizontal:
-            bars = ax.barh(range(len(values)), values, height=0.6, color=FILLS[0], edgecolor=INK, linewidth=0.5)
-            ax.set_yticks(range(len(labels)), [textwrap.fill(label, 28) for label in labels])
-            ax.invert_yaxis()
-            ax.set_xlim(0, top * 1.15)
-            ax.spines["bottom"].set_visible(False)
-            ax.tick_params(axis="x", bottom=False, labelbottom=False)
-            ax.tick_params(axis="y", length=0)
-        else:
-            bars = ax.bar(range(len(values)), values, width=0.6, color=FILLS[0], edgecolor=INK, linewidth=0.5)
-            ax.set_xticks(range(len(labels)), [textwrap.fill(label, 12) for label in labels])
-            _values_on_top(ax, top)
-        ax.bar_label(bars, [value_format.format(v) for v in values], padding=3)
+        bars = ax.barh(range(len(values)), values, height=0.6, color=FILLS[0], edgecolor=INK, linewidth=0.5)
+        ax.set_yticks(range(len(labels)), [textwrap.fill(label, 28) for label in labels])
+        ax.invert_yaxis()
+        ax.set_xlim(0, (max(values, default=0) or 1) * 1.15)
+        ax.spines["bottom"].set_visible(False)
+        ax.tick_params(axis="x", bottom=False, labelbottom=False)
+        ax.tick_params(axis="y", length=0)
+        ax.bar_label(bars, [f"{v:.0f}" for v in values], padding=3)
 
-    return _png(title, 1.2 + 0.75 * len(labels) if horizontal else 8.0, draw)
+    return _png(title, 1.2 + 0.75 * len(labels), draw)
 
 
-def grouped_bar_chart(title: str, groups: list[str], series: dict[str, list[float]], value_format: str = "{:.0f}") -> bytes:
+def grouped_bar_chart(title: str, groups: list[str], series: dict[str, list[float]]) -> bytes:
     """Several series side by side per group, e.g. each quarter this year against last year, or outcomes by stage."""
     width = 0.8 / max(len(series), 1)
 
@@ -62,33 +53,12 @@ def grouped_bar_chart(title: str, groups: list[str], series: dict[str, list[floa
             offset = (i - (len(series) - 1) / 2) * width
             bars = ax.bar([g + offset for g in range(len(groups))], values, width=width * 0.92, label=name,
                           color=FILLS[i % len(FILLS)], hatch=HATCHES[i % len(HATCHES)], edgecolor=INK, linewidth=0.5)
-            ax.bar_label(bars, [value_format.format(v) for v in values], padding=2, fontsize=8)
+            ax.bar_label(bars, [f"{v:.0f}" for v in values], padding=2, fontsize=8)
         ax.set_xticks(range(len(groups)), [textwrap.fill(group, 14) for group in groups])
         _values_on_top(ax, max((v for values in series.values() for v in values), default=0) or 1)
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(series), handleheight=1.4, handlelength=2.4)
 
     return _png(title, 8.0, draw)
-
-
-def stacked_share_chart(title: str, categories: list[str], shares: dict[str, list[float]]) -> bytes:
-    """Each category as one 100% bar split into its shares (percentages), e.g. outcomes at stage 1 and stage 2."""
-    def draw(ax: Any) -> None:
-        left = [0.0] * len(categories)
-        for i, (name, values) in enumerate(shares.items()):
-            bars = ax.barh(range(len(categories)), values, left=left, height=0.6, label=name, color=FILLS[i % len(FILLS)],
-                           hatch=HATCHES[i % len(HATCHES)], edgecolor=INK, linewidth=0.5)
-            labels = [f"{v:.0f}%" if v >= 6 else "" for v in values]  # a narrower segment has no room for its label
-            ax.bar_label(bars, labels, label_type="center", color=ON_FILL[i % len(ON_FILL)],
-                         bbox={"boxstyle": "round,pad=0.15", "facecolor": FILLS[i % len(FILLS)], "edgecolor": "none"})
-            left = [a + b for a, b in zip(left, values, strict=True)]
-        ax.set_yticks(range(len(categories)), [textwrap.fill(c, 20) for c in categories])
-        ax.invert_yaxis()
-        ax.set_xlim(0, 100)
-        ax.xaxis.set_major_formatter("{x:.0f}%")
-        ax.tick_params(axis="y", length=0)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(shares), handleheight=1.4, handlelength=2.4)
-
-    return _png(title, 2.0 + 1.0 * len(categories), draw)
 
 
 def _values_on_top(ax: Any, top: float) -> None:

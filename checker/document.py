@@ -6,7 +6,9 @@ says the same thing. Blocks hold only figures, case references and the landlord'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -37,12 +39,16 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart already drawn (PNG bytes, deterministic for the same figures), with the text a screen reader needs."""
+    """A chart with the text a screen reader needs, drawn (PNG bytes, deterministic for the same figures) only when
+    a renderer asks for its picture: Markdown shows the text alone, so a Markdown report never loads matplotlib."""
 
     title: str
-    png: bytes
+    draw: Callable[[], bytes]
     alt: str
-    width_cm: float = 16.0
+
+    @cached_property
+    def png(self) -> bytes:
+        return self.draw()
 
 
 Block = Heading | Paragraph | Bullets | Table | Chart

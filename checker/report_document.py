@@ -9,6 +9,7 @@ and the documents cannot disagree.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 from checker import charts
@@ -166,8 +167,8 @@ def _performance(data: dict[str, Any], level: int = 2) -> list[Block]:
                        _breakdown_table("Service area", data["contacts"]["by_service_area"][kind])]
     for stage in (1, 2):
         blocks += _stage(data, stage, level)
-    blocks.append(Chart("Complaint outcomes by stage (%)", charts.grouped_bar_chart(
-        "Complaint outcomes by stage (%)", [OUTCOMES[o] for o in ALWAYS_SHOWN],
+    blocks.append(Chart("Complaint outcomes by stage (%)", partial(
+        charts.grouped_bar_chart, "Complaint outcomes by stage (%)", [OUTCOMES[o] for o in ALWAYS_SHOWN],
         {f"Stage {s}": [data[f"stage{s}"]["by_outcome"][o]["pct"] or 0 for o in ALWAYS_SHOWN] for s in (1, 2)}),
         "Share of stage 1 and stage 2 complaints upheld, partially upheld and not upheld: " + "; ".join(
             f"stage {s}: " + ", ".join(f"{OUTCOMES[o].lower()} {whole_pct(data[f'stage{s}']['by_outcome'][o]['count'], data[f'stage{s}']['received'])}"
@@ -204,8 +205,8 @@ def _stage(data: dict[str, Any], stage: int, level: int) -> list[Block]:
     blocks.append(Paragraph(lead + "."))
     if s["by_service_area"]:
         blocks += [_breakdown_table("Service area", s["by_service_area"]),
-                   Chart(f"{name} by service area", charts.bar_chart(
-                       f"{name} by service area", [r["name"] for r in s["by_service_area"]], [r["count"] for r in s["by_service_area"]]),
+                   Chart(f"{name} by service area", partial(
+                       charts.bar_chart, f"{name} by service area", [r["name"] for r in s["by_service_area"]], [r["count"] for r in s["by_service_area"]]),
                        "; ".join(f"{r['name']} {r['count']}" for r in s["by_service_area"]))]
     if len(s["by_organisation"]) > 1:
         blocks.append(_breakdown_table("Organisation", s["by_organisation"]))
@@ -386,8 +387,8 @@ def _quarter_trend(data: dict[str, Any]) -> list[Block]:
         series[data["previous"]["period"]["label"]] = [total(q, ("stage1", "received"), True) for q in labels]
     return [Table(("Quarter", "Stage 1 received", "Stage 2 received", "Stage 1 on time", "Stage 2 on time"), tuple(rows),
                   "Last year's same quarter in brackets" if compare else "", numeric=(1, 2, 3, 4)),
-            Chart("Stage 1 complaints received by quarter", charts.grouped_bar_chart(
-                "Stage 1 complaints received by quarter", [q[-2:] for q in labels], series),
+            Chart("Stage 1 complaints received by quarter", partial(
+                charts.grouped_bar_chart, "Stage 1 complaints received by quarter", [q[-2:] for q in labels], series),
                 "; ".join(f"{q}: " + ", ".join(f"{k} {v[i]}" for k, v in series.items()) for i, q in enumerate(labels)))]
 
 

@@ -17,6 +17,7 @@ import docx
 from docx.document import Document as DocumentType
 from docx.shared import Cm, Length
 
+from checker import charts
 from checker.document import Block, Bullets, Chart, Document, Heading, Paragraph, Table
 from checker.docx_layout import CELL_STYLE, grid, page, properties, styles
 from checker.outputs import stamp_zip
@@ -64,7 +65,7 @@ def _block(word: DocumentType, block: Block) -> None:
     elif isinstance(block, Chart):
         picture = word.add_paragraph()
         picture.paragraph_format.keep_with_next = True
-        shape = picture.add_run().add_picture(io.BytesIO(block.png), width=Cm(min(block.width_cm, TEXT_WIDTH)))
+        shape = picture.add_run().add_picture(io.BytesIO(block.png), width=Cm(min(charts.WIDTH_CM, TEXT_WIDTH)))
         shape._inline.docPr.set("descr", block.alt)
         word.add_paragraph(block.title, style="Caption")
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from checker import charts
 from checker.document import Block, Bullets, Chart, Document, Heading, Paragraph, Table
 from checker.html_layout import TABLE_CSS, head, meta_table, page_css, page_footer
 
@@ -67,7 +68,7 @@ def _block(block: Block) -> list[str]:
         return _table(block)
     if isinstance(block, Chart):
         src = "data:image/png;base64," + base64.b64encode(block.png).decode("ascii")
-        return ["<figure>", f'<img src="{src}" alt="{escape(block.alt)}" style="width: {block.width_cm:g}cm">',
+        return ["<figure>", f'<img src="{src}" alt="{escape(block.alt)}" style="width: {charts.WIDTH_CM:g}cm">',
                 f"<figcaption>{escape(block.title)}</figcaption>", "</figure>"]
     raise TypeError(f"not a document block: {block!r}")
 
