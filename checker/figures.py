@@ -16,7 +16,6 @@ Definitions where the Code or the Regulator leave a choice (documented in checke
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from checker.catalogue import Catalogue
-from checker.period import Period
+from checker.period import Period, quarters_of
 
 CONTACT_TYPES = ("stage1", "stage2", "service_request", "mp_enquiry", "enquiry")
 OUTCOMES = ("upheld", "partially_upheld", "not_upheld", "withdrawn", "not_accepted", "open")
@@ -139,19 +138,25 @@ def _on_time(stage: int, times: Timescales) -> tuple[pl.Expr, pl.Expr]:
     return strict.fill_null(False), (strict | extended).fill_null(False)
 
 
+def _answered(stage_rows: pl.DataFrame, stage: int, period: Period, times: Timescales) -> pl.DataFrame:
+    """One stage's complaints answered in the period: `s` within the Code's timescale, `e` within it or a valid extension."""
+    strict, extended = _on_time(stage, times)
+    return _responded(stage_rows, period).select(strict.alias("s"), extended.alias("e"))
+
+
 def _stage(frame: pl.DataFrame, received: pl.DataFrame, stage: int, period: Period, times: Timescales) -> dict[str, Any]:
     mine = _kind(received, f"stage{stage}")
     outcome = pl.col("outcome").fill_null("open")
     outcomes = dict(mine.select(outcome).to_series().value_counts().iter_rows())
-    strict, extended = _on_time(stage, times)
-    responded = _responded(_kind(frame, f"stage{stage}"), period).select(strict.alias("s"), extended.alias("e"))
+    stage_rows = _kind(frame, f"stage{stage}")
+    responded = _answered(stage_rows, stage, period, times)
     acknowledged = mine.filter(~pl.col("outcome").is_in(["not_accepted"]).fill_null(False))
-    open_at_end = _kind(frame, f"stage{stage}").filter(
+    open_at_end = stage_rows.filter(
         (pl.col("received_date") <= period.end)
         & (pl.col("response_date").is_null() | (pl.col("response_date") > period.end))
         & ~pl.col("outcome").is_in(list(NOT_RESPONDED)).fill_null(False)
     )
-    overdue = open_at_end.filter(~extended)
+    overdue = open_at_end.filter(~_on_time(stage, times)[1])
     return {
         "received": mine.height,
         "by_service_area": _breakdown(mine, "service_area"),
@@ -178,8 +183,7 @@ def _tsm(frame: pl.DataFrame, received: pl.DataFrame, period: Period, homes: int
         out: dict[str, Any] = {"CH01": {}, "CH02": {}}
         for stage in (1, 2):
             count = _kind(rows_received, f"stage{stage}").height
-            strict, extended = _on_time(stage, times)
-            done = _responded(_kind(rows_all, f"stage{stage}"), period).select(strict.alias("s"), extended.alias("e"))
+            done = _answered(_kind(rows_all, f"stage{stage}"), stage, period, times)
             out["CH01"][f"stage{stage}_per_1000_homes"] = per_thousand(count, denominator)
             out["CH01"][f"stage{stage}_received"] = count
             out["CH02"][f"stage{stage}_within_timescale_pct"] = pct(int(done["s"].sum()), done.height)
@@ -211,10 +215,9 @@ def _refused(complaints: pl.DataFrame) -> dict[str, Any]:
 def _compensation(complaints: pl.DataFrame, period: Period) -> dict[str, Any]:
     paid = complaints.filter(pl.col("compensation_offered").is_not_null() & (pl.col("compensation_offered") > 0))
     by_quarter: dict[str, float] = {}
-    for start, label in quarters_of(period):
-        end = _quarter_end(start)
-        in_quarter = paid.filter(pl.col("received_date").is_between(pl.lit(start), pl.lit(end)))
-        by_quarter[label] = _money(in_quarter["compensation_offered"].sum())
+    for quarter in quarters_of(period):
+        in_quarter = paid.filter(pl.col("received_date").is_between(pl.lit(quarter.start), pl.lit(quarter.end)))
+        by_quarter[quarter.label] = _money(in_quarter["compensation_offered"].sum())
     return {"total": _money(paid["compensation_offered"].sum()), "cases": paid.height, "by_quarter": by_quarter}
 
 
@@ -242,24 +245,3 @@ def _themes(complaints: pl.DataFrame) -> list[dict[str, Any]]:
             "escalates_out_of_proportion": bool(n[2] >= THEME_MIN_STAGE2 and s2 is not None and (not s1 or s2 >= THEME_RATIO * s1)),
         })
     return sorted(rows, key=lambda r: (not r["escalates_out_of_proportion"], -(r["stage2_pct"] or 0), -(r["stage1_pct"] or 0), r["theme"]))
-
-
-def quarters_of(period: Period) -> list[tuple[dt.date, str]]:
-    """The financial quarters (April to June is Q1) that overlap the period, with labels like 2024-25-Q1."""
-    out = []
-    year = period.start.year if period.start.month >= 4 else period.start.year - 1
-    start = dt.date(year, 4, 1)
-    while start <= period.end:
-        end = _quarter_end(start)
-        if end >= period.start:
-            fy = start.year if start.month >= 4 else start.year - 1
-            q = (start.month - 4) % 12 // 3 + 1
-            out.append((start, f"{fy}-{(fy + 1) % 100:02d}-Q{q}"))
-        start = end + dt.timedelta(days=1)
-    return out
-
-
-def _quarter_end(start: dt.date) -> dt.date:
-    month = start.month + 3
-    year = start.year + (month > 12)
-    return dt.date(year, (month - 1) % 12 + 1, 1) - dt.timedelta(days=1)

@@ -58,12 +58,23 @@ def financial_year_of(day: dt.date) -> Period:
     return parse_period(f"{start}-{(start + 1) % 100:02d}")
 
 
+def quarters_of(period: Period) -> list[Period]:
+    """The financial quarters (April to June is Q1) that overlap the period, whole, labelled like 2024-25-Q1."""
+    quarters = []
+    day = financial_year_of(period.start).start
+    while day <= period.end:
+        quarter = parse_period(f"{financial_year_of(day).label}-Q{(day.month - 4) % 12 // 3 + 1}")
+        if quarter.end >= period.start:
+            quarters.append(quarter)
+        day = quarter.end + dt.timedelta(days=1)
+    return quarters
+
+
 def previous_year(period: Period) -> Period:
     """The same period a year earlier (2024-25-Q2 → 2023-24-Q2), for figures shown in brackets beside this year's."""
     start, end = _year_before(period.start), _year_before(period.end)
     if _QUARTER.match(period.label) or _YEAR.match(period.label):
-        fy = start.year if start.month >= 4 else start.year - 1
-        label = f"{fy}-{(fy + 1) % 100:02d}" + (period.label[-3:] if _QUARTER.match(period.label) else "")
+        label = financial_year_of(start).label + (period.label[-3:] if _QUARTER.match(period.label) else "")
     else:
         label = f"{start.isoformat()} to {end.isoformat()}"
     return Period(start, end, label)

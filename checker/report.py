@@ -15,13 +15,10 @@ from checker import __version__
 from checker.activity import Activity, learning_in, ombudsman_figures
 from checker.catalogue import Catalogue
 from checker.derive import derive
-from checker.figures import Timescales, figures, quarters_of
-from checker.period import Period, parse_period, previous_year
+from checker.figures import Timescales, figures
+from checker.period import Period, previous_year, quarters_of
 from checker.policy import Policy
 from checker.register import Register
-
-GROUPINGS = ("quarter", "organisation")
-
 
 def report_data(policy: Policy, register: Register, catalogue: Catalogue, period: Period, activity: Activity,
                 generated_at: dt.datetime, by: tuple[str, ...] = (), compare: bool = False,
@@ -90,7 +87,7 @@ def _groups(organisations: list[str], period: Period, by: tuple[str, ...]) -> li
     """(key, sub-period, organisation) for each group, quarters outermost, in order."""
     if not by:
         return []
-    quarters = [parse_period(label) for _, label in quarters_of(period)] if "quarter" in by else [period]
+    quarters = quarters_of(period) if "quarter" in by else [period]
     quarters = [_clip(q, period) for q in quarters]
     orgs: list[str | None] = list(organisations) if "organisation" in by else [None]
     out = []
