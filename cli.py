@@ -246,7 +246,8 @@ def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | Non
         _progress().step("computing the figures")
         activity = load_activity(policy_path, paths)
         data = report_data(policy, loaded["register"], loaded["catalogue"], loaded["period"], activity,
-                           _generated_at(), by, compare == "previous-year", loaded["as_of"])
+                           _generated_at(), by, compare == "previous-year", loaded["as_of"],
+                           assessment)
     for kind in ("ombudsman", "learning", "benchmarks"):
         if kind in activity.sources:
             click.echo(f"chc: read {kind} from {activity.sources[kind]}", err=True)

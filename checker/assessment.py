@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import polars as pl
+
 from checker.aggregates import aggregates
 from checker.catalogue import Catalogue, Provision
 from checker.dates import uk_date
@@ -80,6 +82,7 @@ class Assessment:
     results: list[ProvisionResult]
     policy: Policy
     rules_version: str
+    derived: pl.DataFrame = field(repr=False, compare=False)  # the register as derive() gave it: the annual report's figures reuse it
 
     def summary(self) -> dict[str, int]:
         counts = {s: 0 for s in STATUSES}
@@ -118,7 +121,7 @@ def assess(policy: Policy, register: Register | None, catalogue: Catalogue, rule
         _waive(result, waivers or [], today)
         results.append(result)
     in_period = int(frame["in_period"].sum())
-    return Assessment(policy.landlord, period, as_of, catalogue, register, in_period, results, policy, rulebook.version)
+    return Assessment(policy.landlord, period, as_of, catalogue, register, in_period, results, policy, rulebook.version, frame)
 
 
 def _explain(provision: Provision, catalogue: Catalogue, verdict: str, outcomes: list[Outcome], attestation: dict[str, Any] | None,

@@ -13,6 +13,7 @@ import polars as pl
 
 from checker import __version__
 from checker.activity import Activity, learning_in, ombudsman_figures
+from checker.assessment import Assessment
 from checker.catalogue import Catalogue
 from checker.derive import derive
 from checker.figures import Timescales, figures
@@ -22,8 +23,9 @@ from checker.register import Register
 
 def report_data(policy: Policy, register: Register, catalogue: Catalogue, period: Period, activity: Activity,
                 generated_at: dt.datetime, by: tuple[str, ...] = (), compare: bool = False,
-                as_of: dt.date | None = None) -> dict[str, Any]:
-    """Everything the report states, as plain data."""
+                as_of: dt.date | None = None, assessment: Assessment | None = None) -> dict[str, Any]:
+    """Everything the report states, as plain data. The annual report passes its self-assessment, whose register,
+    derived for the same period and date, is used rather than derived again."""
     as_of = as_of or min(period.end, generated_at.date())
     landlord = policy.data["landlord"]
     times = Timescales.from_catalogue(catalogue)
@@ -39,7 +41,9 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
             wanted.setdefault(previous_year(sub), set()).add(organisation)
     found: dict[tuple[Period, str | None], dict[str, Any]] = {}
     for p, organisations in wanted.items():
-        frame = derive(register.frame, p, min(p.end, as_of), policy.closure_days)
+        p_as_of = min(p.end, as_of)
+        reuse = assessment is not None and (assessment.period, assessment.as_of) == (p, p_as_of)
+        frame = assessment.derived if reuse else derive(register.frame, p, p_as_of, policy.closure_days)
         for organisation in sorted(organisations, key=lambda o: o or ""):
             mine = frame if organisation is None else frame.filter(pl.col("organisation") == organisation)
             # homes are known for the landlord only, so CH01 per 1,000 homes is not given per organisation

@@ -112,6 +112,18 @@ def test_annual_report_json_carries_the_self_assessment():
     assert data["self_assessment"]["summary"]["not_met"] == 11
 
 
+def test_the_annual_report_derives_its_period_once(monkeypatch):
+    """The self-assessment has derived the register for the period already: the figures use that, and are the same."""
+    import checker.report
+
+    alone = report("--period", "2024-25")
+    derived = []
+    monkeypatch.setattr(checker.report, "derive", lambda *args: derived.append(args[1]) or pl.DataFrame())
+    annual = report("--period", "2024-25", command="annual-report")
+    assert derived == []
+    assert {k: v for k, v in annual.items() if k != "self_assessment"} == alone
+
+
 def test_report_writes_every_format_in_one_run(tmp_path):
     outputs = [tmp_path / f"r.{ext}" for ext in ("md", "html", "docx", "json")]
     out = CliRunner().invoke(main, ["report", *ARGS, "--period", "2024-25-Q2", "--by", "organisation",
