@@ -43,6 +43,7 @@ class Rule:
     not_applicable: str | None
     file: str
     line: int
+    written: dict[str, Condition] = field(default_factory=dict, compare=False)  # select and breach as the file writes them (parameters named)
 
     @property
     def policy_fields(self) -> list[str]:
@@ -241,20 +242,22 @@ def _build(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
     return Rule(
         item["id"], tuple(provisions), item["title"], item["scope"], item["severity"], select,
         conditions.substitute(item["breach"], params_only), item["evidence"], item["remediation"],
-        item.get("not_applicable"), str(doc.path), doc.line(where) or 1,
+        item.get("not_applicable"), str(doc.path), doc.line(where) or 1, {k: item[k] for k in ("select", "breach") if k in item},
     )
 
 
-def _param(name: str, provisions: list[str], catalogue: Catalogue) -> int | None:
-    """`name` from the first of the rule's provisions that states it, or `6.4.name` from provision 6.4."""
+def param_source(name: str, provisions: list[str] | tuple[str, ...], catalogue: Catalogue) -> tuple[str, str] | None:
+    """(provision, key) stating parameter `name`: `6.4.name` names provision 6.4, else the first of `provisions` stating it."""
     if name.count(".") == 2:
         provision, _, key = name.rpartition(".")
         source = catalogue.provisions.get(provision)
-        return source.parameters.get(key) if source else None
-    for p in provisions:
-        if p in catalogue.provisions and name in catalogue.provisions[p].parameters:
-            return catalogue.provisions[p].parameters[name]
-    return None
+        return (provision, key) if source and key in source.parameters else None
+    return next(((p, name) for p in provisions if p in catalogue.provisions and name in catalogue.provisions[p].parameters), None)
+
+
+def _param(name: str, provisions: list[str], catalogue: Catalogue) -> int | None:
+    source = param_source(name, provisions, catalogue)
+    return catalogue.provisions[source[0]].parameters[source[1]] if source else None
 
 
 def _known_fields(scope: str) -> set[str]:

@@ -16,8 +16,7 @@ from tabulate import tabulate
 
 from checker.catalogue import Catalogue
 from checker.conditions import Condition, operator
-from checker.rulebook import Rule, Rulebook
-from checker.yamlfile import load
+from checker.rulebook import Rule, Rulebook, param_source
 
 PHRASE = {
     "eq": "equals", "ne": "does not equal", "lt": "is less than", "lte": "is at most", "gt": "is greater than",
@@ -81,7 +80,6 @@ def show(rule: Rule, catalogue: Catalogue) -> str:
 
 def reference(rulebook: Rulebook, catalogue: Catalogue) -> str:
     """The Markdown rule reference: by Code section and provision, each rule with its conditions in words."""
-    written = _written_conditions(rulebook)
     home = {r.id: min(r.provisions, key=lambda p: catalogue.provisions[p].sort_key) for r in rulebook.rules}
     out = [
         "# chc rule reference", "",
@@ -100,7 +98,7 @@ def reference(rulebook: Rulebook, catalogue: Catalogue) -> str:
         rules = rulebook.for_provision(provision.id)
         for rule in rules:
             if home[rule.id] == provision.id:
-                out += _rule_section(rule, written[rule.id], catalogue)
+                out += _rule_section(rule, catalogue)
             else:
                 out += ["", f"Also evidenced by {rule.id} (under {home[rule.id]})."]
         if provision.id in rulebook.attest:
@@ -115,27 +113,18 @@ def reference(rulebook: Rulebook, catalogue: Catalogue) -> str:
     return "\n".join(out) + "\n"
 
 
-def _rule_section(rule: Rule, written: dict[str, Condition], catalogue: Catalogue) -> list[str]:
+def _rule_section(rule: Rule, catalogue: Catalogue) -> list[str]:
     file, line = source(rule)
     out = ["", f"#### {rule.id}: {rule.title}", "",
            f"- Provisions: {', '.join(rule.provisions)}", f"- Scope: {rule.scope}, judged on {SCOPE[rule.scope]}",
            f"- Severity: {rule.severity}", f"- Source: `{file}:{line}`"]
-    if "select" in written:
-        out += ["", "Selects the cases where:", "", *_bullets(written["select"], rule, catalogue)]
-    out += ["", "Breach when:", "", *_bullets(written["breach"], rule, catalogue)]
+    if "select" in rule.written:
+        out += ["", "Selects the cases where:", "", *_bullets(rule.written["select"], rule, catalogue)]
+    out += ["", "Breach when:", "", *_bullets(rule.written["breach"], rule, catalogue)]
     out += ["", f"Evidence: {_one_line(rule.evidence)}", "", f"Remediation: {_one_line(rule.remediation)}"]
     if rule.not_applicable:
         out += ["", f"Not applicable: {_one_line(rule.not_applicable)}"]
     return out
-
-
-def _written_conditions(rulebook: Rulebook) -> dict[str, dict[str, Condition]]:
-    """Each rule's select and breach as its file writes them, so that the Code's parameters can be named."""
-    found: dict[str, dict[str, Condition]] = {}
-    for file in dict.fromkeys(r.file for r in rulebook.rules):
-        for item in load(Path(file)).data.get("rules", []):
-            found[item["id"]] = {k: item[k] for k in ("select", "breach") if k in item}
-    return found
 
 
 def _bullets(cond: Condition, rule: Rule, catalogue: Catalogue, depth: int = 0) -> list[str]:
@@ -171,16 +160,8 @@ def _value(value: Any, rule: Rule, catalogue: Catalogue) -> str:
         return f"the policy's `{value['policy']}`"
     if "add" in value:
         return " plus ".join(_value(v, rule, catalogue) for v in value["add"])
-    provision, key = _parameter(value["param"], rule, catalogue)
+    provision, key = param_source(value["param"], rule.provisions, catalogue)
     return f"{catalogue.provisions[provision].parameters[key]} (Code {provision} {key})"
-
-
-def _parameter(name: str, rule: Rule, catalogue: Catalogue) -> tuple[str, str]:
-    """Which provision states `name`: the one it names (6.4.name), else the first of the rule's that states it."""
-    if name.count(".") == 2:
-        provision, _, key = name.rpartition(".")
-        return provision, key
-    return next(p for p in rule.provisions if name in catalogue.provisions[p].parameters), name
 
 
 def _one_line(text: str) -> str:
