@@ -79,8 +79,7 @@ def load_policy(path: Path) -> Policy:
     if not isinstance(doc.data, dict):
         raise InputError([Problem(str(path), 1, None, "policy metadata must be a YAML mapping with 'landlord' and 'policy'")])
     validate_doc(doc, "policy")
-    unreadable = [doc.problem(where, f"{number!r} is too small or too large for the rules engine: write a number from 0.0001 to 10^16")
-                  for where, number in _numbers(doc.data, ()) if engine_unreadable(number)]
+    unreadable = [doc.problem(where, message) for where, message in unreadable_numbers(doc.data)]
     if unreadable:
         raise InputError(unreadable)
     return Policy(doc, policy_facts(doc.data))
@@ -91,12 +90,16 @@ def engine_unreadable(number: float) -> bool:
     return not math.isfinite(number) or abs(number) >= 1e16 or "e" in repr(float(number))
 
 
-def _numbers(node: Any, where: tuple[Any, ...]) -> list[tuple[tuple[Any, ...], float]]:
+def unreadable_numbers(node: Any, where: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], str]]:
+    """Every number, however deep in `node`, that the rules engine cannot read: where it is, and what to write instead.
+    Policies and rules alike, since both reach durable-rules."""
     if isinstance(node, dict):
-        return [found for key, value in node.items() for found in _numbers(value, where + (key,))]
+        return [found for key, value in node.items() for found in unreadable_numbers(value, where + (key,))]
     if isinstance(node, list):
-        return [found for i, value in enumerate(node) for found in _numbers(value, where + (i,))]
-    return [(where, node)] if isinstance(node, (int, float)) and not isinstance(node, bool) else []
+        return [found for i, value in enumerate(node) for found in unreadable_numbers(value, where + (i,))]
+    if isinstance(node, (int, float)) and not isinstance(node, bool) and engine_unreadable(node):
+        return [(where, f"{node!r} is too small or too large for the rules engine: write a number from 0.0001 to 10^16")]
+    return []
 
 
 def policy_facts(data: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from checker.catalogue import Catalogue
 from checker.conditions import Condition
 from checker.derive import DERIVED_FIELDS
 from checker.errors import InputError, Problem, fail
-from checker.policy import POLICY_FACT_KINDS, POLICY_FACTS_DOC, engine_unreadable
+from checker.policy import POLICY_FACT_KINDS, POLICY_FACTS_DOC, unreadable_numbers
 from checker.register import contract
 from checker.schemas import ISO_DATE, schema, validate_doc
 from checker.yamlfile import YamlDoc, load
@@ -121,20 +121,20 @@ def _check(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
         problems.append(doc.problem(where, "a case rule needs 'select': the cases it examines"))
     if scope != "case" and ("select" in item or "not_applicable" in item):
         problems.append(doc.problem(where, f"a {scope} rule has no 'select' or 'not_applicable'"))
-    known = _known_fields(scope)
+    known = _kinds(scope).keys()
     for key in ("select", "breach"):
         cond = item.get(key)
         if cond is None:
             continue
         for name in sorted(conditions.fields(cond) - known):
             problems.append(doc.problem(where + (key,), f"unknown {scope} field '{name}'"))
-        for name in sorted(conditions.references(cond, "policy") - _policy_names()):
+        for name in sorted(conditions.references(cond, "policy") - _policy_kinds().keys()):
             problems.append(doc.problem(where + (key,), f"unknown policy fact '{name}'"))
         for name in sorted(conditions.references(cond, "param")):
             if _param(name, item["provisions"], catalogue) is None:
                 problems.append(doc.problem(where + (key,), f"no provision of this rule states a parameter '{name}'"))
     for key in ("select", "breach"):
-        problems += [doc.problem(where + (key,), message) for message in _type_problems(item.get(key), scope, known)]
+        problems += [doc.problem(where + (key,), message) for message in _type_problems(item.get(key), scope)]
     allowed = _template_names(item, catalogue)
     for key in ("evidence", "remediation", "not_applicable"):
         for name in PLACEHOLDER.findall(item.get(key, "")):
@@ -143,7 +143,7 @@ def _check(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
     return problems
 
 
-def _type_problems(cond: Condition | None, scope: str, known: set[str]) -> list[str]:
+def _type_problems(cond: Condition | None, scope: str) -> list[str]:
     """Each leaf must compare like with like: a typo or a wrong type would otherwise never match (or stop the run).
 
     Literals must suit their field (a value of its enum, a number for a number), dates are compared only with
@@ -158,9 +158,8 @@ def _type_problems(cond: Condition | None, scope: str, known: set[str]) -> list[
     for leaf in conditions.leaves(cond):
         field, op = leaf["field"], conditions.operator(leaf)
         want, spec, value = kinds.get(field), columns.get(field, {}), leaf[op]
-        problems += [f"{v!r} is too small or too large for the rules engine: write a number from 0.0001 to 10^16"
-                     for v in _numbers(value) if engine_unreadable(v)]
-        if want is None or field not in known or op == "present":
+        problems += [message for _, message in unreadable_numbers(value)]
+        if want is None or op == "present":
             continue
         if op in ("in", "not_in"):
             if isinstance(value, dict):
@@ -222,15 +221,6 @@ def _value_kind(value: dict[str, Any], scope: str) -> tuple[str | None, str]:
     return ("number" if all(p in ("number", None) for p in parts) else "mixed"), "the sum"
 
 
-def _numbers(value: Any) -> list[float]:
-    """Every number written in a value, however deep."""
-    if isinstance(value, dict):
-        return [n for v in value.values() for n in _numbers(v)]
-    if isinstance(value, list):
-        return [n for v in value for n in _numbers(v)]
-    return [value] if isinstance(value, (int, float)) and not isinstance(value, bool) else []
-
-
 def _build(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue: Catalogue) -> Rule:
     """A rule with its Code parameters resolved; policy references stay until the policy is known."""
     provisions = item["provisions"]
@@ -258,19 +248,6 @@ def param_source(name: str, provisions: list[str] | tuple[str, ...], catalogue: 
 def _param(name: str, provisions: list[str], catalogue: Catalogue) -> int | None:
     source = param_source(name, provisions, catalogue)
     return catalogue.provisions[source[0]].parameters[source[1]] if source else None
-
-
-def _known_fields(scope: str) -> set[str]:
-    if scope == "case":
-        return set(contract()) | set(DERIVED_FIELDS)
-    if scope == "register":
-        return {f"register.{name}" for name in AGGREGATES}
-    return _policy_names()
-
-
-def _policy_names() -> set[str]:
-    """Every policy fact name: dotted scalar paths of the policy schema plus the derived facts."""
-    return set(_policy_kinds())
 
 
 def _kinds(scope: str) -> dict[str, str | None]:
@@ -335,6 +312,6 @@ def _schema_kind(spec: dict[str, Any]) -> str | None:
 
 
 def _template_names(item: dict[str, Any], catalogue: Catalogue) -> set[str]:
-    names = set(FINDING_FIGURES) | _policy_names() | {f"register.{n}" for n in AGGREGATES}
+    names = set(FINDING_FIGURES) | _policy_kinds().keys() | {f"register.{n}" for n in AGGREGATES}
     names |= {f"param.{k}" for p in item["provisions"] if p in catalogue.provisions for k in catalogue.provisions[p].parameters}
     return names
