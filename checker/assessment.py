@@ -109,15 +109,17 @@ def assess(policy: Policy, register: Register | None, catalogue: Catalogue, rule
     findings = evaluate_cases(frame, rules, policy)
     outcomes = rule_outcomes(rules, findings, policy.facts, register_facts)
     attestations = {a["provision"]: a for a in policy.attestations}
+    plans = policy.remediation_plan
+    ran = {r.id for r in rules}
     verdicts = provision_verdicts(list(catalogue.provisions), outcomes, {p: a.get("status", "met") for p, a in attestations.items()})
     values = {**policy.facts, **register_facts}
     results = []
     for provision in catalogue.ordered():
         mine = [o for o in outcomes if provision.id in o.rule.provisions]
-        unrun = [r.id for r in rulebook.for_provision(provision.id) if r not in rules]
+        unrun = [r.id for r in rulebook.for_provision(provision.id) if r.id not in ran]
         result = _explain(provision, catalogue, verdicts[provision.id], mine,
                           attestations.get(provision.id), rulebook.attest.get(provision.id), values, unrun)
-        _plan(result, policy.remediation_plan.get(provision.id))
+        _plan(result, plans.get(provision.id))
         _waive(result, waivers or [], today)
         results.append(result)
     in_period = int(frame["in_period"].sum())

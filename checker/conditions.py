@@ -31,11 +31,7 @@ def operator(leaf: Condition) -> str:
 
 def fields(cond: Condition) -> set[str]:
     """Every field a condition reads, including `{field: ...}` values."""
-    if "all" in cond or "any" in cond:
-        return set().union(*(fields(c) for c in cond.get("all", cond.get("any"))))
-    if "not" in cond:
-        return fields(cond["not"])
-    return {cond["field"], *_value_fields(cond[operator(cond)])}
+    return {name for leaf in leaves(cond) for name in (leaf["field"], *_value_fields(leaf[operator(leaf)]))}
 
 
 def leaves(cond: Condition) -> list[Condition]:

@@ -11,15 +11,15 @@ ISO = "%Y-%m-%d"
 UK = "%d/%m/%Y"
 # ASCII digits only, and the whole text: strptime and polars each accept more ('+2024-05-07', ' 7/5/2024',
 # full-width digits, year 0000), and the register and the command line must read a date the same way.
-_ISO_SHAPE = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
-_UK_SHAPE = "[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}"
+ISO_SHAPE = "[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+UK_SHAPE = "[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}"
 _YEAR_ONE = (dt.date.min - dt.date(1970, 1, 1)).days
 _EXCEL_DATETIME = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?$"
 
 
 def parse_date(text: str) -> dt.date | None:
     """One date from ISO or DD/MM/YYYY text, or None when it is neither or impossible (31/02/2024)."""
-    for shape, fmt in ((_ISO_SHAPE, ISO), (_UK_SHAPE, UK)):
+    for shape, fmt in ((ISO_SHAPE, ISO), (UK_SHAPE, UK)):
         if re.fullmatch(shape, text):
             try:
                 return dt.datetime.strptime(text, fmt).date()
@@ -35,14 +35,18 @@ def parse_series(text: pl.Series) -> pl.Series:
     its date. The UK form is tried only when some cells are not ISO, so a register in one format is parsed in one pass.
     """
     cells = text.str.replace(_EXCEL_DATETIME, "${1}") if (text.str.len_bytes() > 10).any() else text
-    value = pl.select(pl.when(pl.lit(cells).str.contains(f"^{_ISO_SHAPE}$")).then(pl.lit(cells).str.to_date(ISO, strict=False))).to_series()
+    value = _parsed(cells, ISO_SHAPE, ISO)
     if (cells.is_not_null() & value.is_null()).any():
-        uk = pl.select(pl.when(pl.lit(cells).str.contains(f"^{_UK_SHAPE}$")).then(pl.lit(cells).str.to_date(UK, strict=False))).to_series()
-        value = value.fill_null(uk)
+        value = value.fill_null(_parsed(cells, UK_SHAPE, UK))
     days = value.to_physical()  # days since 1970-01-01; year 0000 parses in polars but is no date (Python cannot hold it)
     if (days.min() or 0) < _YEAR_ONE:
         value = value.set(days < _YEAR_ONE, None)
     return value.rename(text.name)
+
+
+def _parsed(cells: pl.Series, shape: str, fmt: str) -> pl.Series:
+    """The cells of exactly this shape read as dates; every other cell null."""
+    return pl.select(pl.when(pl.lit(cells).str.contains(f"^{shape}$")).then(pl.lit(cells).str.to_date(fmt, strict=False))).to_series()
 
 
 def uk_date(day: dt.date | str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -29,6 +30,11 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+def in_order(problems: Iterable[Problem]) -> list[Problem]:
+    """By row (or line), then field: the order a person reads the file in."""
+    return sorted(problems, key=lambda p: (p.row or 0, p.field or ""))
 
 
 def fail(file: str, row: int | None, field: str | None, message: str) -> InputError:

@@ -10,14 +10,15 @@ import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from checker.dates import parse_series
-from checker.errors import InputError, Problem, fail
+from checker.dates import UK_SHAPE, parse_series
+from checker.errors import InputError, Problem, fail, in_order
 from checker.mapping import Mapping
 from checker.schemas import schema
 
@@ -56,7 +57,7 @@ class Register:
     ignored_columns: list[str] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
 
-    @property
+    @cached_property
     def skipped_rows(self) -> list[tuple[int, list[str]]]:
         """Each skipped row with its reasons, as safe to publish: field and reason, never the cell's content."""
         rows: dict[int, list[str]] = {}
@@ -105,8 +106,8 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         typed = typed.filter(~pl.col(ROW).is_in(sorted({p.row for p in problems})))
         problems = _consistency(typed, name)
     if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.field or "")))
-    return Register(name, typed, rows_read, ignored, sorted(skipped, key=lambda p: (p.row or 0, p.field or "")))
+        raise InputError(in_order(problems))
+    return Register(name, typed, rows_read, ignored, in_order(skipped))
 
 
 def empty_register() -> Register:
@@ -268,7 +269,7 @@ def _ambiguous_dates(step: pl.DataFrame, col: str) -> list[tuple[pl.Expr, str]]:
     month_first = unread.filter(unread.str.to_date("%m/%d/%Y", strict=False).is_not_null())
     if month_first.len() == 0:
         return []
-    both = (pl.col(col).is_not_null() & pl.col("raw").str.contains(r"^\d{1,2}/\d{1,2}/\d{4}$")
+    both = (pl.col(col).is_not_null() & pl.col("raw").str.contains(f"^{UK_SHAPE}$")
             & pl.col("raw").str.to_date("%m/%d/%Y", strict=False).is_not_null())
     return [(both, f"is ambiguous: this column also holds month-first dates such as '{month_first[0]}', "
                    "so chc will not guess whether it is day-first")]
@@ -335,13 +336,11 @@ def _consistency(frame: pl.DataFrame, name: str) -> list[Problem]:
     ]
     for later in ("acknowledged_date", "response_date", "extended_due_date", "remedy_completed_date"):
         checks.append((pl.col(later) < pl.col("received_date"), later, "{cell} is before received_date"))
-    flags = linked.select(ROW, *[bad.fill_null(False).alias(f"bad{i}") for i, (bad, _, _) in enumerate(checks)])
-    any_bad = flags.filter(pl.any_horizontal(pl.exclude(ROW)))
+    named = sorted({col for _, col, _ in checks})
+    flags = [bad.fill_null(False).alias(f"bad{i}") for i, (bad, _, _) in enumerate(checks)]
+    any_bad = linked.select(ROW, "parent_type", *named, *flags).filter(pl.any_horizontal(pl.col(r"^bad\d+$")))
     problems = []
     for i, (_, col, message) in enumerate(checks):
-        rows = any_bad.filter(pl.col(f"bad{i}"))[ROW]
-        if rows.len():
-            hits = linked.filter(pl.col(ROW).is_in(rows.implode())).select(ROW, col, "parent_type")
-            for row, cell, parent_type in hits.iter_rows():
-                problems.append(Problem(name, row, col, message.format(cell=cell, parent_type=parent_type)))
+        for row, cell, parent_type in any_bad.filter(pl.col(f"bad{i}")).select(ROW, col, "parent_type").iter_rows():
+            problems.append(Problem(name, row, col, message.format(cell=cell, parent_type=parent_type)))
     return problems

@@ -13,7 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from checker.errors import InputError, Problem
+from checker.errors import InputError, Problem, in_order
 from checker.yamlfile import YamlDoc
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -48,8 +48,7 @@ def validate_doc(doc: YamlDoc, name: str, real_dates: bool = True) -> None:
         else:
             problems.append(doc.problem(where, _message(detail)))
     if problems:
-        problems.sort(key=lambda p: (p.row or 0, p.field or ""))
-        raise InputError(problems)
+        raise InputError(in_order(problems))
 
 
 def _impossible_dates(doc: YamlDoc, node: Any, where: tuple[Any, ...]) -> list[Problem]:

@@ -66,9 +66,7 @@ def _load(path: Path) -> YamlDoc:
         _check_depth(name, text)
         node = yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else None
-        raise fail(name, line, None, f"invalid YAML: {err.problem or err.context}") from None
+        raise _invalid(name, err) from None
     except yaml.YAMLError as err:
         raise fail(name, None, None, f"invalid YAML: {err}") from None
     if node is not None and _size(node) > MAX_NODES:
@@ -76,8 +74,7 @@ def _load(path: Path) -> YamlDoc:
     try:
         data = yaml.constructor.SafeConstructor().construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        raise fail(name, mark.line + 1 if mark else None, None, f"invalid YAML: {err.problem or err.context}") from None
+        raise _invalid(name, err) from None
     except ValueError:
         raise _bad_timestamp(name, node) from None
     lines: dict[Path_, int] = {}
@@ -145,6 +142,12 @@ def _index(node: yaml.Node, where: Path_, lines: dict[Path_, int], name: str, du
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _index(item, where + (i,), lines, name, duplicates)
+
+
+def _invalid(name: str, err: yaml.MarkedYAMLError) -> InputError:
+    """A YAML syntax error, at the line libyaml marks."""
+    mark = err.problem_mark or err.context_mark
+    return fail(name, mark.line + 1 if mark else None, None, f"invalid YAML: {err.problem or err.context}")
 
 
 def _bad_timestamp(name: str, node: yaml.Node) -> Exception:
