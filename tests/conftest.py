@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 import yaml
+from click.testing import CliRunner, Result
 
 from checker.assessment import Assessment, assess
 from checker.catalogue import load_catalogue
@@ -17,10 +19,68 @@ from checker.policy import load_policy
 from checker.register import load_register
 from checker.resources import bundled, default_code
 from checker.rulebook import load_rulebook
+from cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "fixtures" / "example"
 EXPECTED = yaml.safe_load((EXAMPLE / "expected.yaml").read_text())
+EXAMPLE_ARGS = ["--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "register.csv"), "--period", "2024-25"]
+EPOCH = {"SOURCE_DATE_EPOCH": "1746057600"}  # 2025-05-01 00:00 UTC: documents stamped alike on every run
+
+
+def chc(*args: Any, env: dict[str, str] | None = None) -> Result:
+    """The command line, in process."""
+    return CliRunner().invoke(main, [str(a) for a in args], env=env)
+
+
+def write_policy(folder: Path, name: str = "policy.yaml", data: dict[str, Any] | None = None, **changes: Any) -> Path:
+    """The example policy (or `data`) with `changes` (a__b=... sets a.b), written to folder/name."""
+    data = copy.deepcopy(data or example_policy())
+    for key, value in changes.items():
+        set_dotted(data, key.replace("__", "."), value)
+    path = folder / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+class HtmlPage(HTMLParser):
+    """Every tag with its attributes, the text of each table cell with its class, all text, and the CSS."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.cells: list[tuple[str, str]] = []
+        self.text: list[str] = []
+        self.styles: list[str] = []
+        self._cell: str | None = None
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+        if tag == "td":
+            self._cell = dict(attrs).get("class") or ""
+            self.cells.append((self._cell, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self._cell = None
+        self._in_style = False
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._in_style:
+            self.styles.append(data)
+        if self._cell is not None:
+            cls, text = self.cells[-1]
+            self.cells[-1] = (cls, text + data)
+
+
+def parse_html(html: str) -> HtmlPage:
+    page = HtmlPage()
+    page.feed(html)
+    page.close()
+    return page
 
 
 @pytest.fixture(scope="session")
@@ -84,8 +144,7 @@ def run(tmp_path, catalogue, rulebook):
         data = copy.deepcopy(policy_data or example_policy())
         for key, value in (policy_patch or {}).items():
             set_dotted(data, key, value)
-        policy_path = tmp_path / "policy.yaml"
-        policy_path.write_text(yaml.safe_dump(data, sort_keys=False))
+        policy_path = write_policy(tmp_path, data=data)
         register_path = tmp_path / "register.csv"
         (rows if rows is not None else example_rows()).write_csv(register_path)
         return assess(load_policy(policy_path), load_register(register_path), catalogue, rulebook, parse_period(period))
@@ -95,7 +154,3 @@ def run(tmp_path, catalogue, rulebook):
 
 def result(assessment: Assessment, provision: str):
     return next(r for r in assessment.results if r.provision.id == provision)
-
-
-def outcome(assessment: Assessment, rule_id: str):
-    return next(o for r in assessment.results for o in r.outcomes if o.rule.id == rule_id)

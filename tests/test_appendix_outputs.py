@@ -8,7 +8,6 @@ import io
 import json
 import re
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +25,10 @@ from checker.render_html import render_html
 from checker.render_markdown import render_markdown
 from checker.render_xlsx import render_xlsx
 from cli import main
-from conftest import EXAMPLE, example_policy
+from conftest import EXAMPLE, EXAMPLE_ARGS, EPOCH, example_policy, parse_html
 
 FORMATS = ("md", "html", "docx", "xlsx", "csv")
-ARGS = ["assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "register.csv"),
-        "--period", "2024-25", "--waivers", str(EXAMPLE / "waivers.yaml")]
-EPOCH = {"SOURCE_DATE_EPOCH": "1746057600"}  # 2025-05-01 00:00 UTC
+ARGS = ["assess", *EXAMPLE_ARGS, "--waivers", str(EXAMPLE / "waivers.yaml")]
 CSV_COLUMNS = [
     "landlord", "period", "code_version", "rules_version", "generated_at", "provision", "section_heading", "title",
     "requirement", "modal", "wording_uncertain", "status", "comply", "basis", "evidence", "commentary", "case_ids",
@@ -144,49 +141,9 @@ def test_xlsx_has_a_sheet_per_section_with_frozen_filtered_headers(written, trut
     assert wb.properties.creator == "chc" and wb.properties.created == dt.datetime(2025, 5, 1)
 
 
-class _Page(HTMLParser):
-    """Every tag with its attributes, the text of the Comply and provision cells, and all text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.cells: list[tuple[str, str]] = []
-        self.text: list[str] = []
-        self.styles: list[str] = []
-        self._cell: str | None = None
-        self._in_style = False
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        self._in_style = tag == "style"
-        if tag == "td":
-            self._cell = dict(attrs).get("class") or ""
-            self.cells.append((self._cell, ""))
-
-    def handle_endtag(self, tag):
-        if tag == "td":
-            self._cell = None
-        self._in_style = False
-
-    def handle_data(self, data):
-        self.text.append(data)
-        if self._in_style:
-            self.styles.append(data)
-        if self._cell is not None:
-            cls, text = self.cells[-1]
-            self.cells[-1] = (cls, text + data)
-
-
-def _parse(html: str) -> _Page:
-    page = _Page()
-    page.feed(html)
-    page.close()
-    return page
-
-
 def test_html_is_one_standalone_file_with_every_provision(written, truth):
     html = written["html"].read_text(encoding="utf-8")
-    page = _parse(html)
+    page = parse_html(html)
     names = [t for t, _ in page.tags]
     assert html.startswith("<!DOCTYPE html>")
     assert ("html", {"lang": "en-GB"}) in page.tags and ("meta", {"charset": "utf-8"}) in page.tags
@@ -267,7 +224,7 @@ def test_formula_looking_and_markup_text_stays_text(run):
     row = next(r for r in csv.DictReader(io.StringIO(render_csv(assessment, context))) if r["provision"] == "1.3")
     assert row["commentary"].startswith("'=HYPERLINK(")
 
-    page = _parse(render_html(assessment, context))
+    page = parse_html(render_html(assessment, context))
     assert "script" not in [t for t, _ in page.tags]
     assert not any(attrs.get("href", "").startswith("https://evil") for _, attrs in page.tags)
     assert HOSTILE in " ".join(page.text)

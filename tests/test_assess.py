@@ -10,9 +10,7 @@ from click.testing import CliRunner
 
 from checker.schemas import schema
 from cli import main
-from conftest import EXAMPLE, clean_rows, patch_rows, result
-
-EXAMPLE_ARGS = ["--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "register.csv"), "--period", "2024-25"]
+from conftest import EXAMPLE, EXAMPLE_ARGS, clean_rows, patch_rows, result
 
 
 def test_json_on_the_example_covers_every_provision_and_validates(catalogue):

@@ -33,7 +33,7 @@ from checker.register import contract, load_register
 from checker.rulebook import _kinds, load_rulebook
 from checker.waivers import load_waivers
 from cli import main
-from conftest import EXAMPLE
+from conftest import EXAMPLE, EXAMPLE_ARGS
 
 FUZZ = settings(max_examples=150, deadline=dt.timedelta(seconds=5), database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -343,16 +343,15 @@ def _scrambled(text: str, seed: int) -> bytes:
     return b"".join(lines)
 
 
-BASE = ["--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "register.csv"), "--period", "2024-25"]
 CLI_CASES = {
-    "register": ("register.csv", (EXAMPLE / "register.csv").read_text(encoding="utf-8"), lambda p: ["assess", *BASE, "--register", p]),
-    "mapping": ("mapping.yaml", MAPPING, lambda p: ["assess", *BASE, "--mapping", p]),
-    "policy": ("policy.yaml", POLICY, lambda p: ["assess", *BASE, "--policy", p]),
-    "waivers": ("waivers.yaml", WAIVERS, lambda p: ["assess", *BASE, "--waivers", p]),
-    "rules": ("mine.yaml", RULES, lambda p: ["assess", *BASE, "--rules", str(Path(p).parent)]),
-    "ombudsman": ("ombudsman.yaml", ACTIVITY["ombudsman"], lambda p: ["report", *BASE, "--ombudsman", p, "--format", "json"]),
-    "learning": ("learning.yaml", ACTIVITY["learning"], lambda p: ["report", *BASE, "--learning", p, "--format", "json"]),
-    "benchmarks": ("benchmarks.yaml", ACTIVITY["benchmarks"], lambda p: ["report", *BASE, "--benchmarks", p, "--format", "json"]),
+    "register": ("register.csv", (EXAMPLE / "register.csv").read_text(encoding="utf-8"), lambda p: ["assess", *EXAMPLE_ARGS, "--register", p]),
+    "mapping": ("mapping.yaml", MAPPING, lambda p: ["assess", *EXAMPLE_ARGS, "--mapping", p]),
+    "policy": ("policy.yaml", POLICY, lambda p: ["assess", *EXAMPLE_ARGS, "--policy", p]),
+    "waivers": ("waivers.yaml", WAIVERS, lambda p: ["assess", *EXAMPLE_ARGS, "--waivers", p]),
+    "rules": ("mine.yaml", RULES, lambda p: ["assess", *EXAMPLE_ARGS, "--rules", str(Path(p).parent)]),
+    "ombudsman": ("ombudsman.yaml", ACTIVITY["ombudsman"], lambda p: ["report", *EXAMPLE_ARGS, "--ombudsman", p, "--format", "json"]),
+    "learning": ("learning.yaml", ACTIVITY["learning"], lambda p: ["report", *EXAMPLE_ARGS, "--learning", p, "--format", "json"]),
+    "benchmarks": ("benchmarks.yaml", ACTIVITY["benchmarks"], lambda p: ["report", *EXAMPLE_ARGS, "--benchmarks", p, "--format", "json"]),
 }
 
 
@@ -367,4 +366,4 @@ def test_the_command_line_exits_0_or_2_on_a_damaged_file(kind, seed):
     assert result.exit_code in (0, 2), result.output
     assert "Traceback" not in result.output
     if result.exit_code == 2:
-        assert f"{path}:" in result.stderr or f"{path.parent}" in result.stderr
+        assert f"{path}:" in result.stderr

@@ -8,20 +8,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from cli import main
-from conftest import EXAMPLE, example_rows, patch_rows
+from conftest import EXAMPLE, chc, example_rows, patch_rows
 
 STAMP = ["--generated-at", "2025-05-01T09:00:00Z"]
 ASSESS_FORMATS = ("table", "json", "md", "html", "docx", "xlsx", "csv", "junit", "sarif")
 REPORT_FORMATS = ("json", "md", "html", "docx")
 PERSONAL = {"resident_name": "Margaret Hollowbrook", "address": "14 Quarry Lane, Harrowden", "email": "m.hollowbrook@example.net",
             "phone": "07700 900123", "notes": "Tenant in tears on the phone about the leak", "description": "Damp behind the wardrobe"}
-
-
-def _chc(*args: str) -> object:
-    return CliRunner().invoke(main, list(args))
 
 
 def _outputs(tmp_path: Path, register: Path, *extra: str, tag: str = "") -> list[Path]:
@@ -32,14 +26,14 @@ def _outputs(tmp_path: Path, register: Path, *extra: str, tag: str = "") -> list
     for fmt in ASSESS_FORMATS:
         files.append(tmp_path / f"assess{tag}.{fmt}")
         pairs += ["--format", fmt, "--output", str(files[-1])]
-    out = _chc("assess", *base, *pairs)
+    out = chc("assess", *base, *pairs)
     assert out.exit_code == 0, out.output
     for command in ("report", "annual-report"):
         pairs = []
         for fmt in REPORT_FORMATS:
             files.append(tmp_path / f"{command}{tag}.{fmt}")
             pairs += ["--format", fmt, "--output", str(files[-1])]
-        out = _chc(command, *base, "--by", "quarter", "--compare", "previous-year", *pairs)
+        out = chc(command, *base, "--by", "quarter", "--compare", "previous-year", *pairs)
         assert out.exit_code == 0, out.output
     return files
 
@@ -62,7 +56,7 @@ def bad_register(tmp_path) -> Path:
 
 
 def test_bad_rows_stop_the_run_by_default_with_every_problem(bad_register):
-    out = _chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(bad_register), "--period", "2024-25")
+    out = chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(bad_register), "--period", "2024-25")
     assert out.exit_code == 2
     assert "received_date: '31/02/2024' is not a valid date" in out.stderr and "outcome: 'sorted' must be one of" in out.stderr
 
@@ -101,7 +95,7 @@ def test_a_mapping_cannot_read_personal_data_into_a_published_column(tmp_path):
     rows.write_csv(path)
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text(yaml.safe_dump({"columns": {"themes": "Tenant Notes"}}))
-    out = _chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(path), "--period", "2024-25",
+    out = chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(path), "--period", "2024-25",
                "--mapping", str(mapping))
     assert out.exit_code == 2
     assert f"{mapping}:2:columns.themes: maps themes to 'Tenant Notes', which names personal data; chc never reads it" in out.stderr
@@ -112,7 +106,7 @@ def test_an_email_or_phone_in_a_published_column_is_refused(tmp_path):
                                        "HDC-24-0005": {"themes": "damp;m.hollowbrook@example.net"}})
     path = tmp_path / "register.csv"
     rows.write_csv(path)
-    out = _chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(path), "--period", "2024-25")
+    out = chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(path), "--period", "2024-25")
     assert out.exit_code == 2
     assert "service_area: 'Repairs (call 07700 900123)' looks like personal data (a telephone number)" in out.stderr
     assert "themes: 'damp;m.hollowbrook@example.net' looks like personal data (an e-mail address)" in out.stderr
@@ -127,7 +121,7 @@ def test_the_same_input_gives_byte_identical_files_in_every_format(tmp_path):
 
 
 def test_a_bad_generated_at_is_a_usage_error():
-    out = _chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "register.csv"),
+    out = chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "register.csv"),
                "--period", "2024-25", "--generated-at", "yesterday")
     assert out.exit_code == 2 and "'yesterday' is not a date and time" in out.output
 
@@ -137,7 +131,7 @@ def test_day_first_dates_are_not_guessed_when_the_column_also_holds_month_first_
                                        "HDC-23-0003": {"issue_date": "25/04/2023"}})
     path = tmp_path / "register.csv"
     rows.write_csv(path)
-    out = _chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(path), "--period", "2024-25")
+    out = chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(path), "--period", "2024-25")
     assert out.exit_code == 2
     row = example_rows()["case_id"].to_list().index("HDC-23-0002") + 2
     assert (f"{path}:{row}:issue_date: '05/04/2023' is ambiguous: this column also holds month-first dates such as "

@@ -12,10 +12,9 @@ from click.testing import CliRunner
 
 from checker.schemas import schema
 from cli import main
-from conftest import EXAMPLE, example_rows
+from conftest import EPOCH, EXAMPLE, example_rows
 
 ARGS = ["--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "register.csv")]
-EPOCH = {"SOURCE_DATE_EPOCH": "1746057600"}  # 2025-05-01
 ISSUE_KEYS = [
     "tsm.CH01.stage1_per_1000_homes", "tsm.CH01.stage2_per_1000_homes", "tsm.CH02.stage1_within_timescale_pct",
     "tsm.CH02.stage2_within_timescale_pct", "tsm.CH02.stage1_including_extensions_pct", "tsm.CH02.stage2_including_extensions_pct",

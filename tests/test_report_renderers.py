@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from checker.document import Bullets, Chart, Document, Heading, Paragraph, Table
 from checker.report_docx import render_docx_document
 from checker.report_html import render_html_document
 from checker.report_markdown import render_markdown_document
+from conftest import parse_html
 
 WHEN = dt.datetime(2025, 5, 1, tzinfo=dt.timezone.utc)
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -107,24 +107,9 @@ def test_markdown_tables_right_align_numbers_and_escape_pipes(report):
     assert "<script>" not in md and "![" not in md and "data:image" not in md
 
 
-class _Page(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
 def test_html_is_standalone_with_charts_inline(report, chart_pngs):
     html = render_html_document(report)
-    page = _Page()
-    page.feed(html)
-    page.close()
+    page = parse_html(html)
     tags = [t for t, _ in page.tags]
     assert ("html", {"lang": "en-GB"}) in page.tags
     assert "script" not in tags and "link" not in tags and "iframe" not in tags

@@ -7,16 +7,10 @@ import shutil
 from pathlib import Path
 
 import yaml
-from click.testing import CliRunner
 
-from cli import main
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, ROOT, chc
 
 KEYS = {"id", "provisions", "scope", "severity", "title", "file", "line"}
-
-
-def chc(*args: str):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def cases_file(tmp_path: Path, body: str, policy: Path = EXAMPLE / "policy.yaml") -> Path:

@@ -11,24 +11,13 @@ from click.testing import CliRunner
 
 from checker.waivers import load_waivers
 from cli import main
-from conftest import EXAMPLE, example_policy, result, set_dotted
-
-EXAMPLE_ARGS = ["--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "register.csv"), "--period", "2024-25"]
+from conftest import EXAMPLE, EXAMPLE_ARGS, example_policy, result, write_policy
 ON_6_5 = "The extension letter template now gives the Ombudsman's details."
 
 
 def _waivers(tmp_path: Path, *items: dict) -> Path:
     path = tmp_path / "waivers.yaml"
     path.write_text(yaml.safe_dump({"waivers": list(items)}, sort_keys=False))
-    return path
-
-
-def _policy(tmp_path: Path, name: str = "policy.yaml", **changes) -> Path:
-    data = example_policy()
-    for key, value in changes.items():
-        set_dotted(data, key.replace("__", "."), value)
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
 
@@ -53,7 +42,7 @@ def test_an_expired_waiver_is_evaluated_normally_and_says_so(tmp_path):
     assert any("expired on 31 December 2024" in note for note in p["notes"])
 
 
-def test_a_rule_waiver_waives_the_provision_only_when_it_covers_every_failing_rule(tmp_path, run, catalogue, rulebook):
+def test_a_rule_waiver_waives_the_provision_only_when_it_covers_every_failing_rule(tmp_path):
     one_rule = _waivers(tmp_path, {"rule": "CHC-2.3-NO-EARLY-OUT-OF-TIME", "justification": "Reopened and accepted on review in April 2025."})
     p = _assess_json("--waivers", str(one_rule))["2.3"]
     assert p["status"] == "not_met"  # CHC-2.3-DISCRETION-CONSIDERED fails too
@@ -70,7 +59,7 @@ def test_a_waiver_of_a_met_provision_is_reported_as_not_needed(tmp_path):
     assert p["status"] == "met" and "not needed" in p["notes"][0]
 
 
-def test_waiver_expiry_is_judged_on_the_day_given(tmp_path, run, catalogue, rulebook):
+def test_waiver_expiry_is_judged_on_the_day_given(tmp_path, catalogue, rulebook):
     path = _waivers(tmp_path, {"provision": "6.5", "justification": ON_6_5, "expires": "2025-06-30"})
     waivers = load_waivers(path, catalogue, rulebook)
     assert waivers[0].active(dt.date(2025, 6, 30)) and not waivers[0].active(dt.date(2025, 7, 1))
@@ -95,8 +84,10 @@ def test_bad_waivers_files_name_file_line_and_field(tmp_path):
 
 def test_remediation_plan_gives_owner_and_date_and_must_name_known_provisions(tmp_path):
     p = _assess_json()["9.7"]
-    assert p["plan"] == {"action": p["plan"]["action"], "owner": "Customer Care and Complaints Manager", "target_date": "2025-06-30"}
-    bad = _policy(tmp_path, remediation_plan=[{"provision": "9.99", "action": "Something."}])
+    assert p["plan"] == {"action": "Add a quarterly review of complaint issues and trends, and of progress on any Ombudsman orders, to the "
+                                   "Cabinet Member for Housing's complaints briefing and to Cabinet's quarterly performance report.",
+                         "owner": "Customer Care and Complaints Manager", "target_date": "2025-06-30"}
+    bad = write_policy(tmp_path, remediation_plan=[{"provision": "9.99", "action": "Something."}])
     out = CliRunner().invoke(main, ["assess", "--policy", str(bad), *EXAMPLE_ARGS[2:]])
     assert out.exit_code == 2 and "remediation_plan.0.provision: unknown provision 9.99" in out.stderr
 
@@ -109,7 +100,7 @@ def test_a_plan_entry_for_a_met_provision_is_noted(run):
 
 
 def test_diff_flags_a_time_limit_cut_from_12_to_6_months(tmp_path):
-    six = _policy(tmp_path, "six.yaml", policy__time_limit_months=6)
+    six = write_policy(tmp_path, "six.yaml", policy__time_limit_months=6)
     out = CliRunner().invoke(main, ["diff", str(EXAMPLE / "policy.yaml"), str(six), "--format", "json"])
     assert out.exit_code == 1, out.output
     data = json.loads(out.stdout)
@@ -119,7 +110,7 @@ def test_diff_flags_a_time_limit_cut_from_12_to_6_months(tmp_path):
 
 
 def test_diff_back_to_12_months_and_an_unchanged_policy_pass(tmp_path):
-    six = _policy(tmp_path, "six.yaml", policy__time_limit_months=6)
+    six = write_policy(tmp_path, "six.yaml", policy__time_limit_months=6)
     back = CliRunner().invoke(main, ["diff", str(six), str(EXAMPLE / "policy.yaml")])
     assert back.exit_code == 0 and "not met" in back.stdout and "No provision that the old policy met is broken" in back.stdout
     same = CliRunner().invoke(main, ["diff", str(EXAMPLE / "policy.yaml"), str(EXAMPLE / "policy.yaml")])
@@ -128,7 +119,7 @@ def test_diff_back_to_12_months_and_an_unchanged_policy_pass(tmp_path):
 
 def test_diff_with_the_register_catches_a_new_failure_in_a_provision_already_not_met(tmp_path):
     """With the register, 2.3 is already not met (a case breach); the cut still breaks a rule that passed."""
-    six = _policy(tmp_path, "six.yaml", policy__time_limit_months=6)
+    six = write_policy(tmp_path, "six.yaml", policy__time_limit_months=6)
     out = CliRunner().invoke(main, ["diff", str(EXAMPLE / "policy.yaml"), str(six), *EXAMPLE_ARGS[2:], "--format", "md"])
     assert out.exit_code == 1, out.output
     assert "| 2.3" in out.stdout and "BREAKS" in out.stdout
@@ -141,7 +132,7 @@ def test_diff_of_a_malformed_policy_exits_2(tmp_path):
     assert out.exit_code == 2 and f"{bad}:" in out.stderr and "time_limit_month" in out.stderr
 
 
-def test_policy_only_assessment_does_not_judge_register_rules(tmp_path):
+def test_policy_only_assessment_does_not_judge_register_rules():
     out = CliRunner().invoke(main, ["check", "--policy", str(EXAMPLE / "policy.yaml"), "--format", "json"])
     data = {p["id"]: p for p in json.loads(out.stdout)["provisions"]}
     assert data["6.13"]["status"] == "not_assessed" and "no complaints register was given" in data["6.13"]["evidence"][0]
