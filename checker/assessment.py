@@ -57,7 +57,7 @@ class ProvisionResult:
 
     @property
     def failing(self) -> list[RuleResult]:
-        return [r for r in self.rule_results if r.outcome.result in ("fail", "partial")]
+        return [r for r in self.rule_results if r.outcome.failing]
 
     @property
     def rules_verdict(self) -> str:
@@ -133,7 +133,7 @@ def _explain(provision: Provision, catalogue: Catalogue, verdict: str, outcomes:
     judged = [r for r in rule_results if r.outcome.result != "no_data"]
     evidence = [r.evidence for r in judged]
     case_ids = sorted({cid for r in judged if r.outcome.finding for cid in r.outcome.finding.case_ids})
-    failing = [r for r in judged if r.outcome.result in ("fail", "partial")]
+    failing = [r for r in judged if r.outcome.failing]
     remediation = " ".join(r.remediation for r in failing) or None
     if attestation:
         evidence.append(_attested(attestation))

@@ -46,7 +46,8 @@ def compare(before: Assessment, after: Assessment) -> list[Change]:
 def _moved_rules(was: ProvisionResult, new: ProvisionResult) -> tuple[tuple[str, ...], tuple[str, ...]]:
     results = {rr.outcome.rule.id: rr.outcome.result for rr in was.rule_results}
     moved = tuple(rr.outcome.rule.id for rr in new.rule_results if results.get(rr.outcome.rule.id) != rr.outcome.result)
-    failing = tuple(rr.outcome.rule.id for rr in new.failing if results.get(rr.outcome.rule.id) not in ("fail", "partial"))
+    failed_before = {rr.outcome.rule.id for rr in was.failing}
+    failing = tuple(rr.outcome.rule.id for rr in new.failing if rr.outcome.rule.id not in failed_before)
     return moved, failing
 
 def render_diff(changes: list[Change], before: Assessment, after: Assessment, fmt: str) -> str:

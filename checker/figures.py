@@ -56,17 +56,22 @@ class Timescales:
         )
 
 
+def half_up(value: Decimal, step: str) -> Decimal:
+    """Rounded half up, as people round (12.25 → 12.3), to `step` ("0.1", "1")."""
+    return value.quantize(Decimal(step), ROUND_HALF_UP)
+
+
 def pct(part: float, whole: float) -> float | None:
     """A share to one decimal place, rounded half up as people do (12.25 → 12.3), or None of nothing."""
     if not whole:
         return None
-    return float(Decimal(100 * part / whole).quantize(Decimal("0.1"), ROUND_HALF_UP))
+    return float(half_up(Decimal(100 * part / whole), "0.1"))
 
 
 def per_thousand(count: int, homes: int | None) -> float | None:
     if not homes:
         return None
-    return float(Decimal(1000 * count / homes).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    return float(half_up(Decimal(1000 * count / homes), "0.01"))
 
 
 def figures(frame: pl.DataFrame, period: Period, homes: int, homes_by_tenure: dict[str, int], times: Timescales) -> dict[str, Any]:
@@ -222,7 +227,7 @@ def _compensation(complaints: pl.DataFrame, period: Period) -> dict[str, Any]:
 
 
 def _money(value: float | None) -> float:
-    return float(Decimal(str(value or 0)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    return float(half_up(Decimal(str(value or 0)), "0.01"))
 
 
 def _themes(complaints: pl.DataFrame) -> list[dict[str, Any]]:

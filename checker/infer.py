@@ -31,6 +31,11 @@ class Outcome:
     result: str
     finding: Finding | None = None
 
+    @property
+    def failing(self) -> bool:
+        """The rule found its provision broken, wholly or within the policy's tolerance."""
+        return self.result in ("fail", "partial")
+
 
 @cache
 def _inference() -> dict[str, Any]:

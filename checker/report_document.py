@@ -8,7 +8,7 @@ and the documents cannot disagree.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -16,6 +16,7 @@ from checker import charts
 from checker.appendix import COLUMNS, GAP_COLUMNS, Appendix, skipped_note
 from checker.dates import uk_date
 from checker.document import Block, Bullets, Chart, Document, Heading, Paragraph, Table
+from checker.figures import half_up
 
 TYPES = {"stage1": "Stage 1 complaints", "stage2": "Stage 2 complaints", "service_request": "Service requests",
          "mp_enquiry": "MP enquiries", "enquiry": "Other enquiries"}
@@ -48,7 +49,7 @@ def whole_pct(count: int, of: int) -> str:
     """83%: a share rounded half up to a whole number, from the counts (never from a rounded share)."""
     if not of:
         return "–"
-    return f"{Decimal(100 * count / of).quantize(Decimal('1'), ROUND_HALF_UP)}%"
+    return f"{half_up(Decimal(100 * count / of), '1')}%"
 
 
 def money(value: float) -> str:
@@ -129,12 +130,8 @@ def _meta(data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 def _prev(data: dict[str, Any], *path: str) -> Any | None:
-    node = data.get("previous")
-    for key in path:
-        if node is None:
-            return None
-        node = node[key]
-    return node
+    """A figure of the previous period, or None when the report has none."""
+    return _dig(data.get("previous"), path)
 
 
 def _summary(data: dict[str, Any], level: int = 2) -> list[Block]:
@@ -233,7 +230,10 @@ def _tsm(data: dict[str, Any], level: int) -> list[Block]:
     tsm, bench = data["tsm"], data["benchmarks"] or {}
     medians = bench.get("medians", {})
     s1, s2 = data["stage1"], data["stage2"]
-    prev = (lambda *p: _prev(data, "tsm", *p)) if data["previous"] else (lambda *p: None)
+
+    def prev(*path: str) -> Any | None:
+        return _prev(data, "tsm", *path)
+
     columns = ["Measure", data["period"]["label"]] + ([data["previous"]["period"]["label"]] if data["previous"] else [])
     columns += ["Sector median"] if medians else []
 
@@ -283,7 +283,7 @@ def _two(value: float | None) -> str | None:
 
 
 def _rounded(value: float | None) -> str | None:
-    return None if value is None else str(Decimal(str(value)).quantize(Decimal("1"), ROUND_HALF_UP))
+    return None if value is None else str(half_up(Decimal(str(value)), "1"))
 
 
 def _refused(data: dict[str, Any], level: int) -> list[Block]:
@@ -392,10 +392,13 @@ def _quarter_trend(data: dict[str, Any]) -> list[Block]:
                 "; ".join(f"{q}: " + ", ".join(f"{k} {v[i]}" for k, v in series.items()) for i, q in enumerate(labels)))]
 
 
-def _dig(node: dict[str, Any], path: tuple[str, ...]) -> int:
+def _dig(node: dict[str, Any] | None, path: tuple[str, ...]) -> Any | None:
+    """The value at `path` in the report's data, or None under a missing period."""
     for key in path:
+        if node is None:
+            return None
         node = node[key]
-    return node  # type: ignore[return-value]
+    return node
 
 
 def _ombudsman(data: dict[str, Any], level: int = 2) -> list[Block]:
