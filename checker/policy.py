@@ -16,26 +16,21 @@ from checker.errors import InputError, Problem
 from checker.schemas import schema, validate_doc
 from checker.yamlfile import YamlDoc, load
 
+# each derived fact: its kind, so that rules compare like with like (checker/rulebook.py), and what it holds; the
+# patterns (stageN, .X) take their kinds from the policy schema
 POLICY_FACTS_DOC = {
-    "policy.stage_count": "how many stages the policy has",
-    "policy.stage_names": "the stage names joined with ' | '",
-    "policy.stageN.<key>": "stage N's acknowledge_working_days, respond_working_days, max_extension_working_days",
-    "policy.exclusion_reasons": "the reasons the policy's exclusions use (a list)",
-    "policy.exclusion_count": "how many exclusions the policy sets out",
-    "policy.blanket_exclusions": "how many exclusions are not applied case by case",
-    "policy.unjustified_other_exclusions": "how many 'other' exclusions have no justification",
-    "reporting.annual_report.holds.X": "true when the annual report holds Code 8.1 part X (a-f)",
-    "reporting.governing_body_updates.covers.X": "true when governing body updates cover X",
-    "reporting.annual_report.missing": "the parts of Code 8.1 a-f the annual report lacks, joined (or 'nothing')",
-    "reporting.governing_body_updates.missing": "what governing body updates do not cover, joined (or 'nothing')",
-    "reporting.learning_reported_to_count": "how many stakeholder groups hear of learning from complaints",
-}
-# what each derived fact holds, so that rules compare like with like (checker/rulebook.py)
-POLICY_FACT_KINDS = {
-    "policy.stage_count": "number", "policy.stage_names": "text", "policy.exclusion_reasons": "list",
-    "policy.exclusion_count": "number", "policy.blanket_exclusions": "number", "policy.unjustified_other_exclusions": "number",
-    "reporting.annual_report.missing": "text", "reporting.governing_body_updates.missing": "text",
-    "reporting.learning_reported_to_count": "number",
+    "policy.stage_count": ("number", "how many stages the policy has"),
+    "policy.stage_names": ("text", "the stage names joined with ' | '"),
+    "policy.stageN.<key>": (None, "stage N's acknowledge_working_days, respond_working_days, max_extension_working_days"),
+    "policy.exclusion_reasons": ("list", "the reasons the policy's exclusions use (a list)"),
+    "policy.exclusion_count": ("number", "how many exclusions the policy sets out"),
+    "policy.blanket_exclusions": ("number", "how many exclusions are not applied case by case"),
+    "policy.unjustified_other_exclusions": ("number", "how many 'other' exclusions have no justification"),
+    "reporting.annual_report.holds.X": (None, "true when the annual report holds Code 8.1 part X (a-f)"),
+    "reporting.governing_body_updates.covers.X": (None, "true when governing body updates cover X"),
+    "reporting.annual_report.missing": ("text", "the parts of Code 8.1 a-f the annual report lacks, joined (or 'nothing')"),
+    "reporting.governing_body_updates.missing": ("text", "what governing body updates do not cover, joined (or 'nothing')"),
+    "reporting.learning_reported_to_count": ("number", "how many stakeholder groups hear of learning from complaints"),
 }
 
 

@@ -20,7 +20,7 @@ from checker.catalogue import Catalogue
 from checker.conditions import Condition
 from checker.derive import DERIVED_FIELDS
 from checker.errors import InputError, Problem, fail
-from checker.policy import POLICY_FACT_KINDS, POLICY_FACTS_DOC, unreadable_numbers
+from checker.policy import POLICY_FACTS_DOC, unreadable_numbers
 from checker.register import contract
 from checker.schemas import ISO_DATE, schema, validate_doc
 from checker.yamlfile import YamlDoc, load
@@ -269,7 +269,7 @@ def _case_kinds() -> dict[str, str]:
 
 @cache
 def _policy_kinds() -> dict[str, str | None]:
-    """Every policy fact and its kind: scalar paths of the policy schema, plus the derived facts (POLICY_FACT_KINDS)."""
+    """Every policy fact and its kind: scalar paths of the policy schema, plus the derived facts (POLICY_FACTS_DOC)."""
     root = schema("policy")
     kinds: dict[str, str | None] = {}
 
@@ -284,7 +284,7 @@ def _policy_kinds() -> dict[str, str | None]:
             kinds[prefix[:-1]] = _schema_kind(node)
 
     walk(root, "")
-    for pattern in POLICY_FACTS_DOC:
+    for pattern, (kind, _) in POLICY_FACTS_DOC.items():
         if "stageN" in pattern:
             stage_keys = root["properties"]["policy"]["properties"]["stages"]["items"]["properties"]
             kinds |= {f"policy.stage{n}.{k}": _schema_kind(spec) for n in range(1, 10) for k, spec in stage_keys.items()}
@@ -294,7 +294,7 @@ def _policy_kinds() -> dict[str, str | None]:
             kinds |= {pattern[:-1] + option: "boolean" for option in enum}
             kinds[f"reporting.{section}.contents"] = "text"
         else:
-            kinds[pattern] = POLICY_FACT_KINDS[pattern]
+            kinds[pattern] = kind
     return kinds
 
 

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from checker.ruletest import missing_cases, run_rule_tests
+from conftest import clean_rows, example_rows
 
 FILES = sorted((Path(__file__).parent / "rule_fixtures").glob("*.yaml"))
 CASES = [
@@ -31,3 +32,10 @@ def test_every_bundled_rule_has_a_fail_and_a_pass_case(rulebook, results):
 def test_rule_case(results, path, rule_id, expected):
     found = results[(path, rule_id, expected)]
     assert found.passed, f"{rule_id} {expected} ({found.file}:{found.line}): {found.mismatch}"
+
+
+def test_the_clean_register_drops_exactly_the_planted_breaches_and_their_escalations():
+    """clean.yaml lists its drop_cases by hand; they must stay the rows conftest.clean_rows() leaves out."""
+    listed = yaml.safe_load((Path(__file__).parent / "rule_fixtures" / "clean.yaml").read_text(encoding="utf-8"))["drop_cases"]
+    kept = set(clean_rows()["case_id"])
+    assert sorted(listed) == sorted(set(example_rows()["case_id"]) - kept)
