@@ -60,3 +60,8 @@ class Document:
     subtitle: str
     meta: tuple[tuple[str, str], ...]  # landlord, period, Code, rules version, generated at...
     blocks: tuple[Block, ...] = field(default_factory=tuple)
+
+    @property
+    def running_title(self) -> str:
+        """Title – subtitle, for page headers and the browser tab."""
+        return " – ".join(filter(None, (self.title, self.subtitle)))

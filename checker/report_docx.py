@@ -30,9 +30,8 @@ NARROWEST, LONGEST_WORD = 2.0, 3.0  # cm
 
 
 def render_docx_document(doc: Document, generated_at: dt.datetime) -> bytes:
-    running = " – ".join(filter(None, (doc.title, doc.subtitle)))
     word = docx.Document()
-    page(word, running, "")
+    page(word, doc.running_title, "")
     styles(word, headings=3)
     word.add_heading(doc.title, level=0)
     if doc.subtitle:

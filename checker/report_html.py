@@ -38,9 +38,8 @@ TOTAL = ' class="total"'
 
 
 def render_html_document(doc: Document) -> str:
-    running = " – ".join(filter(None, (doc.title, doc.subtitle)))
     parts = [
-        *head(running, CSS + page_footer(running)),
+        *head(doc.running_title, CSS + page_footer(doc.running_title)),
         "<header>",
         f"<h1>{escape(doc.title)}</h1>",
         *([f'<p class="subtitle">{escape(doc.subtitle)}</p>'] if doc.subtitle else []),
