@@ -1,27 +1,52 @@
-"""A thin, safe adapter over durable-rules, used only for inference over small fact sets.
+"""The verdict engine: durable-rules where it installs (Python 3.10-3.12), chc's built-in evaluator elsewhere.
 
-It follows the mitigations of shared/reference/durable-rules.md: the C engine is driven directly
-(no Host, so no background threads); facts are asserted, never posted, so every matching rule fires;
-each run gets a uniquely named ruleset that is deleted with its state afterwards, so nothing leaks
-between runs; fact ids are checked for 32-bit FNV-1 collisions, which durable-rules would otherwise
-use to drop a fact silently; facts carry no blank fields, so `$ex`/`$nex` mean present/absent.
+Both take the same JSON rule definitions (durable-rules' own form, written by chc from data) and the same
+facts, and answer with the same firings; tests/test_engines.py holds them identical. The checks here apply
+to both, so that an input gives the same answer whichever engine runs: fact ids are checked for the 32-bit
+FNV-1 collisions that durable-rules would otherwise use to drop a fact silently, and blank fields are
+dropped (durable-rules counts a null as present, so `$ex`/`$nex` mean present/absent only without them).
 """
 
 from __future__ import annotations
 
-import copy
 import json
-import uuid
+from types import ModuleType
 from typing import Any
 
-import durable_rules_engine as dre
+from checker import engine_builtin
+from checker.engine_errors import EngineError, Fact, Firing
 
-Fact = dict[str, Any]
-Firing = tuple[str, dict[str, Fact]]
+__all__ = ["BACKEND", "EngineError", "Fact", "Firing", "describe", "run"]
 
 
-class EngineError(RuntimeError):
-    """durable-rules did something it must not: the run's results cannot be trusted."""
+def _durable() -> ModuleType | None:
+    """durable-rules' adapter, or None where durable-rules is not installed (Python 3.13+, or no C compiler)."""
+    try:
+        from checker import engine_durable
+    except ImportError:
+        return None
+    return engine_durable
+
+
+BACKEND: ModuleType = _durable() or engine_builtin  # tests swap it to prove both engines give the same assessment
+
+
+def describe() -> str:
+    """The engine in use, for `chc --version`."""
+    return BACKEND.NAME
+
+
+def run(rules: dict[str, dict[str, Any]], facts: list[Fact]) -> list[Firing]:
+    """Every distinct firing of `rules` over `facts`, as (rule name, {alias: matched fact}), in the engine's order.
+
+    durable-rules fires a pattern once for each branch of a `$or` that matches, so the same binding can come twice;
+    only the first is kept, which is what the built-in evaluator gives.
+    """
+    _check_ids(facts)
+    distinct: dict[tuple[str, str], Firing] = {}
+    for name, bound in BACKEND.run(rules, [_clean(f) for f in facts]):
+        distinct.setdefault((name, json.dumps(bound, sort_keys=True)), (name, bound))
+    return list(distinct.values())
 
 
 def fnv1_32(text: str) -> int:
@@ -31,36 +56,6 @@ def fnv1_32(text: str) -> int:
         h = (h * 0x01000193) & 0xFFFFFFFF
         h ^= byte
     return h
-
-
-def run(rules: dict[str, dict[str, Any]], facts: list[Fact]) -> list[Firing]:
-    """Assert `facts` into a fresh ruleset built from `rules`; return every firing as (rule name, matched facts)."""
-    _check_ids(facts)
-    name = f"chc_{uuid.uuid4().hex}"
-    handle = dre.create_ruleset(name, json.dumps(copy.deepcopy(rules)))
-    try:
-        if facts:
-            dre.assert_facts(handle, json.dumps([_clean(f) for f in facts]))
-        return _drain(handle)
-    finally:
-        dre.delete_state(handle, None)
-        dre.delete_ruleset(handle)
-
-
-def _drain(handle: int) -> list[Firing]:
-    fired: list[Firing] = []
-    started = dre.start_action(handle)
-    while started:
-        _state, message, action = started
-        while message:
-            for rule, matched in json.loads(message).items():
-                fired.append((rule, matched))
-            message = dre.complete_and_start_action(handle, action)
-        started = dre.start_action(handle)
-    state = json.loads(dre.get_state(handle, None))
-    if "exception" in state:
-        raise EngineError(f"durable-rules reported: {state['exception']}")
-    return fired
 
 
 def _clean(fact: Fact) -> Fact:

@@ -52,7 +52,7 @@ def rule_outcomes(rules: list[Rule], findings: list[Finding], policy_facts: dict
     for kind in set(FACT_KIND.values()):
         definitions[f"seen|{kind}"] = {"all": [{"m": {"kind": kind}}]}
     for rule in fact_rules:
-        breach = {"$and": [{"kind": FACT_KIND[rule.scope]}, conditions.to_durable(rule.breach)]}
+        breach = {"$and": [{"kind": FACT_KIND[rule.scope]}, conditions.to_durable(_with_policy(rule, policy_facts))]}
         definitions[f"{rule.id}|fail"] = {"all": [{"m": breach}]}
     facts: list[Fact] = [
         {"id": "policy", "kind": "policy", **_nest(policy_facts)},
@@ -104,6 +104,15 @@ def provision_verdicts(provision_ids: list[str], outcomes: list[Outcome], attest
         if len(found) != 1:
             raise EngineError(f"provision {pid} was given {sorted(found) or 'no'} verdicts instead of one")
     return {pid: found.pop() for pid, found in verdicts.items()}
+
+
+def _with_policy(rule: Rule, policy_facts: dict[str, Any]) -> conditions.Condition:
+    """The rule's breach with its `{policy: NAME}` values resolved: in a policy rule they are fields of the same
+    fact, in a register rule the policy's values (the register fact does not hold them)."""
+    def lookup(kind: str, name: str) -> Any:
+        return {"field": name} if rule.scope == "policy" else policy_facts.get(name)
+
+    return conditions.substitute(rule.breach, lookup)
 
 
 def _nest(flat: dict[str, Any]) -> dict[str, Any]:

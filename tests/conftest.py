@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import polars as pl
@@ -12,6 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+from checker import engine, engine_builtin
 from checker.assessment import Assessment, assess
 from checker.catalogue import load_catalogue
 from checker.period import parse_period
@@ -26,6 +31,33 @@ EXAMPLE = ROOT / "fixtures" / "example"
 EXPECTED = yaml.safe_load((EXAMPLE / "expected.yaml").read_text())
 EXAMPLE_ARGS = ["--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "register.csv"), "--period", "2024-25"]
 EPOCH = {"SOURCE_DATE_EPOCH": "1746057600"}  # 2025-05-01 00:00 UTC: documents stamped alike on every run
+DURABLE = engine._durable()  # None where durable-rules is not installed (Python 3.13+)
+
+
+@contextmanager
+def using(backend: ModuleType | SimpleNamespace) -> Iterator[None]:
+    """Run the verdict engine as `backend` for the duration."""
+    saved = engine.BACKEND
+    engine.BACKEND = backend  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        engine.BACKEND = saved
+
+
+def _compared(rules: dict[str, Any], facts: list[dict[str, Any]]) -> list[Any]:
+    """durable-rules' firings, after checking that the built-in evaluator fires exactly the same bindings (as a set:
+    durable-rules repeats a binding once per matching branch of a `$or`, which checker/engine.py folds)."""
+    def canonical(firings):
+        return sorted({(name, json.dumps(bound, sort_keys=True)) for name, bound in firings})
+
+    fired = DURABLE.run(rules, facts)
+    assert canonical(fired) == canonical(engine_builtin.run(rules, facts)), "the two verdict engines disagree"
+    return fired
+
+
+# both engines on every call, compared: where durable-rules is not installed, the built-in evaluator alone
+BOTH_ENGINES = SimpleNamespace(NAME="both engines, compared", run=_compared) if DURABLE else engine_builtin
 
 
 def chc(*args: Any, env: dict[str, str] | None = None) -> Result:

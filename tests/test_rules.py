@@ -1,4 +1,5 @@
-"""Every bundled rule has a failing and a passing case (tests/rule_fixtures/), run through checker.ruletest."""
+"""Every bundled rule has a failing and a passing case (tests/rule_fixtures/), run through checker.ruletest with both
+verdict engines, which must fire alike on every case (tests/test_engines.py has the rest of that proof)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import pytest
 import yaml
 
 from checker.ruletest import missing_cases, run_rule_tests
-from conftest import clean_rows, example_rows
+from conftest import BOTH_ENGINES, clean_rows, example_rows, using
 
+pytestmark = pytest.mark.xdist_group("rule_fixtures")  # one worker runs the fixtures once (the module's `results`)
 FILES = sorted((Path(__file__).parent / "rule_fixtures").glob("*.yaml"))
 CASES = [
     (path, rule_id, expected)
@@ -19,9 +21,10 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session, not module: under xdist a worker may run the module's tests in several runs
 def results(catalogue):
-    return {(Path(r.file), r.rule_id, r.expected): r for r in run_rule_tests(FILES, catalogue, [])}
+    with using(BOTH_ENGINES):
+        return {(Path(r.file), r.rule_id, r.expected): r for r in run_rule_tests(FILES, catalogue, [])}
 
 
 def test_every_bundled_rule_has_a_fail_and_a_pass_case(rulebook, results):

@@ -1,0 +1,185 @@
+"""durable-rules and the built-in evaluator give the same verdicts: on the example, on randomised findings and policies,
+and through the whole command line with durable-rules made unimportable. (Every rule fixture runs through both engines,
+compared firing by firing, in tests/test_rules.py.)
+
+Where durable-rules cannot be installed (Python 3.13+), the comparisons are skipped and the built-in evaluator is
+the engine every other test runs on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from checker import engine, engine_builtin
+from checker.assessment import assess
+from checker.engine import EngineError
+from checker.evaluate import Finding
+from checker.infer import provision_verdicts, rule_outcomes
+from checker.outputs import Context, render
+from checker.period import parse_period
+from checker.policy import load_policy
+from checker.register import load_register
+from checker.ruletest import run_rule_tests
+from conftest import BOTH_ENGINES, DURABLE, EPOCH, EXAMPLE, EXAMPLE_ARGS, ROOT, using
+
+needs_durable = pytest.mark.skipif(DURABLE is None, reason="durable-rules is not installed here (Python 3.13+ or no C compiler)")
+ENGINES = [m for m in (DURABLE, engine_builtin) if m is not None]
+STAMP = Context(dt.datetime(2025, 5, 1, tzinfo=dt.timezone.utc))
+
+
+def _each_engine(make) -> dict[str, object]:
+    found = {}
+    for backend in ENGINES:
+        with using(backend):
+            found[backend.NAME] = make()
+    return found
+
+
+@needs_durable
+def test_the_example_gives_byte_identical_assessments_through_either_engine(catalogue, rulebook):
+    policy, register = load_policy(EXAMPLE / "policy.yaml"), load_register(EXAMPLE / "register.csv")
+    for period in ("2024-25", "2023-24", "2024-25-Q3"):
+        outputs = _each_engine(lambda p=period: [render(fmt, assess(policy, register, catalogue, rulebook, parse_period(p)), STAMP)
+                                                 for fmt in ("json", "csv", "sarif")])
+        first, second = outputs.values()
+        assert first == second, period
+    statuses = {p["status"] for p in json.loads(first[0])["provisions"]}
+    assert {"met", "not_met", "not_applicable"} <= statuses  # the example reaches several verdicts, so agreement says something
+
+
+@needs_durable
+def test_the_example_landlords_own_rule_tests_fire_alike_in_both_engines(catalogue):
+    with using(BOTH_ENGINES):
+        results = run_rule_tests(sorted((EXAMPLE / "rule-tests").glob("*.yaml")), catalogue, [EXAMPLE / "rules"])
+    assert results and all(r.passed for r in results)
+
+
+def _random_findings(rng: np.random.Generator, rules) -> list[Finding]:
+    findings = []
+    for rule in rules:
+        examined = int(rng.choice([0, 1, 5, 20, 200]))
+        breaches = int(rng.integers(0, examined + 1)) if examined else 0
+        tolerance = rng.choice([None, 0.0, 90.0, 95.0, 99.5, 100.0])
+        findings.append(Finding(rule, examined, breaches, (), None if tolerance is None else float(tolerance)))
+    return findings
+
+
+def _random_policy(rng: np.random.Generator, facts: dict[str, object]) -> dict[str, object]:
+    """The example's policy facts, each kept, dropped or nudged: numbers by ±1 or to 0, flags flipped."""
+    shaken = {}
+    for key, value in facts.items():
+        roll = rng.random()
+        if roll < 0.15:
+            continue
+        if roll < 0.4 and isinstance(value, bool):
+            value = not value
+        elif roll < 0.4 and isinstance(value, int):
+            value = int(rng.choice([value - 1, value + 1, 0]))
+        shaken[key] = value
+    return shaken
+
+
+@needs_durable
+def test_randomised_findings_policies_and_attestations_give_the_same_verdicts(catalogue, rulebook):
+    rng = np.random.default_rng(20261202)
+    policy = load_policy(EXAMPLE / "policy.yaml")
+    provisions = list(catalogue.provisions)
+    register_facts = {"register.complaints": 40, "register.stage1_complaints": 30, "register.stage2_complaints": 10}
+    kinds: set[str] = set()
+    for _ in range(40):
+        findings = _random_findings(rng, [r for r in rulebook.rules if r.scope == "case"])
+        facts = _random_policy(rng, policy.facts)
+        attested = {p: str(rng.choice(["met", "not_met", "partially_met"])) for p in rng.choice(provisions, 15, replace=False)}
+        verdicts = _each_engine(lambda f=findings, pf=facts, a=attested: _verdicts(rulebook.rules, f, pf, register_facts, provisions, a))
+        first, second = verdicts.values()
+        assert first == second
+        kinds |= set(first[1].values())
+    assert kinds >= {"met", "not_met", "partially_met", "attested", "not_applicable"}
+
+
+def _verdicts(rules, findings, policy_facts, register_facts, provisions, attested):
+    outcomes = rule_outcomes(rules, findings, policy_facts, register_facts)
+    return [(o.rule.id, o.result) for o in outcomes], provision_verdicts(provisions, outcomes, attested)
+
+
+def test_the_built_in_evaluator_refuses_what_it_does_not_know():
+    """durable-rules silently never matches an unknown operator; the built-in evaluator says so instead."""
+    facts = [{"id": "a", "kind": "x", "n": 1}]
+    with pytest.raises(EngineError, match=r"\$contains"):
+        engine_builtin.run({"r": {"all": [{"m": {"$contains": {"n": 1}}}]}}, facts)
+    with pytest.raises(EngineError, match="only `all` rules"):
+        engine_builtin.run({"r": {"any": [{"m": {"kind": "x"}}]}}, facts)
+    with pytest.raises(EngineError, match="cannot order"):
+        engine_builtin.run({"r": {"all": [{"m": {"$gt": {"kind": 1}}}]}}, facts)
+
+
+def test_the_built_in_evaluator_binds_distinct_facts_and_reads_absence():
+    facts = [{"id": "p1", "kind": "p", "pid": "1"}, {"id": "p2", "kind": "p", "pid": "2"},
+             {"id": "o1", "kind": "o", "provision": "1", "n": 3}]
+    rules = {
+        "joined": {"all": [{"p": {"kind": "p"}}, {"o": {"$and": [{"kind": "o"}, {"provision": {"p": "pid"}}]}}]},
+        "alone": {"all": [{"p": {"kind": "p"}}, {"o$not": {"$and": [{"kind": "o"}, {"provision": {"p": "pid"}}]}}]},
+        "sum": {"all": [{"o": {"$and": [{"kind": "o"}, {"$gt": {"n": {"$add": {"$l": 1, "$r": 1}}}}]}}]},
+        "pairs": {"all": [{"a": {"kind": "p"}}, {"b": {"kind": "p"}}]},
+    }
+    fired = engine_builtin.run(rules, facts)
+    assert [(name, sorted(f["id"] for f in bound.values())) for name, bound in fired] == [
+        ("joined", ["o1", "p1"]), ("alone", ["p2"]), ("sum", ["o1"]), ("pairs", ["p1", "p2"]), ("pairs", ["p1", "p2"])]
+
+
+def test_chc_runs_whole_with_durable_rules_unimportable(tmp_path):
+    """The command line in a fresh interpreter where `import durable_rules_engine` fails, as on Python 3.13+."""
+    blocked = "import sys; sys.modules['durable_rules_engine'] = None; from cli import main; main()"
+    env = {**os.environ, **EPOCH}
+
+    def chc(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", blocked, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    version = chc("--version")
+    assert version.returncode == 0 and "verdict engine: built-in evaluator" in version.stdout
+    out = tmp_path / "assessment.json"
+    ran = chc("assess", *EXAMPLE_ARGS, "--format", "json", "--output", str(out))
+    assert ran.returncode == 0, ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert len(json.loads(out.read_text())["provisions"]) == 72
+    if DURABLE is not None:  # and the same bytes as durable-rules gives in this process
+        from conftest import chc as in_process
+
+        with using(DURABLE):
+            mine = tmp_path / "durable.json"
+            assert in_process("assess", *EXAMPLE_ARGS, "--format", "json", "--output", mine, env=EPOCH).exit_code == 0
+        assert out.read_bytes() == mine.read_bytes()
+
+
+def test_version_names_the_engine_in_use():
+    from conftest import chc as in_process
+
+    out = in_process("--version")
+    assert out.exit_code == 0 and engine.describe() in out.output and out.output.startswith("chc ")
+
+
+@pytest.mark.parametrize(("op", "expected"), [("gt", "fail"), ("lt", "pass")])
+def test_a_policy_rule_comparing_two_policy_facts_is_judged_by_both_engines(tmp_path, catalogue, op, expected):
+    """Found by the built-in evaluator: a policy rule's `{policy: NAME}` value reached durable-rules unresolved, as a
+    reference to a fact alias that does not exist, so the rule never fired and passed whatever the policy said."""
+    import yaml
+
+    from checker.rulebook import load_rulebook
+    from checker.resources import bundled
+
+    rule = {"id": "LL-9.5-HOMES", "provisions": ["9.5"], "title": "t", "scope": "policy", "severity": "low",
+            "breach": {"field": "landlord.homes", op: {"policy": "landlord.homes_by_tenure.lcra"}},  # 4,210 homes, 3,905 lcra
+            "evidence": "e", "remediation": "r"}
+    (tmp_path / "mine.yaml").write_text(yaml.safe_dump({"rules": [rule]}))
+    book = load_rulebook([bundled("rules"), tmp_path], catalogue)
+    policy, register = load_policy(EXAMPLE / "policy.yaml"), load_register(EXAMPLE / "register.csv")
+    results = _each_engine(lambda: next(o.result for r in assess(policy, register, catalogue, book, parse_period("2024-25")).results
+                                        for o in r.outcomes if o.rule.id == "LL-9.5-HOMES"))
+    assert set(results.values()) == {expected}
