@@ -40,10 +40,6 @@ def required_columns() -> list[str]:
     return schema("register")["required"]
 
 
-def date_columns() -> list[str]:
-    return [name for name, spec in contract().items() if spec.get("format") == "date"]
-
-
 NO_REGISTER = "(no register)"
 
 
@@ -117,26 +113,46 @@ def empty_register() -> Register:
     return Register(NO_REGISTER, typed, 0)
 
 
+# chc's own word for a file its reader cannot parse: the readers' messages change from one version to the next
+UNREADABLE = {
+    ".csv": "cannot read the file as CSV: save it from the spreadsheet as 'CSV UTF-8 (comma delimited)'",
+    ".xlsx": "cannot read the file as an Excel workbook: save it from Excel as .xlsx (not renamed from .xls or .csv, "
+             "and not password-protected)",
+    ".json": "cannot read the file as JSON",
+}
+UNREADABLE[".xlsm"] = UNREADABLE[".xlsx"]
+
+
 def _read(path: Path, sheet: str | None) -> tuple[pl.DataFrame, int]:
     """The file as text columns, and the source row number of its first data row."""
     name = str(path)
     if not path.is_file():
         raise fail(name, None, None, "no such file")
     suffix = path.suffix.lower()
+    if suffix not in UNREADABLE:
+        raise fail(name, None, None, f"unknown register format '{suffix}': use .csv, .xlsx or .json")
     try:
         if suffix == ".csv":
             return _read_csv(path), 2
-        if suffix in (".xlsx", ".xlsm"):
-            frame = pl.read_excel(path, sheet_name=sheet, engine="calamine", infer_schema_length=0) if sheet else \
-                pl.read_excel(path, sheet_id=1, engine="calamine", infer_schema_length=0)
-            return frame, 2
         if suffix == ".json":
             return _read_json(path), 1
+        return _read_xlsx(path, sheet), 2
     except InputError:
         raise
-    except Exception as err:  # polars and fastexcel raise many types for unreadable files
-        raise fail(name, None, None, f"cannot read the file: {str(err).splitlines()[0]}") from None
-    raise fail(name, None, None, f"unknown register format '{suffix}': use .csv, .xlsx or .json")
+    except Exception:  # polars and fastexcel raise many types for unreadable files
+        raise fail(name, None, None, UNREADABLE[suffix]) from None
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> pl.DataFrame:
+    """The first sheet, or the one named: a name the workbook lacks is answered with the names it has."""
+    if sheet is not None:
+        import fastexcel
+
+        names = fastexcel.read_excel(path).sheet_names
+        if sheet not in names:
+            raise fail(str(path), None, None, f"the workbook has no sheet '{sheet}' (its sheets: {', '.join(names)})")
+        return pl.read_excel(path, sheet_name=sheet, engine="calamine", infer_schema_length=0)
+    return pl.read_excel(path, sheet_id=1, engine="calamine", infer_schema_length=0)
 
 
 def _read_csv(path: Path) -> pl.DataFrame:
@@ -162,7 +178,7 @@ def _read_csv(path: Path) -> pl.DataFrame:
         except UnicodeDecodeError as err:
             line = data.count(b"\n", 0, err.start) + 1
             raise fail(name, line, None, f"the file is not UTF-8 text (byte 0x{data[err.start]:02X}); save it as CSV UTF-8") from None
-        return pl.read_csv(data, infer_schema=False, encoding="utf8")  # raises again, with polars' own message
+        raise fail(name, None, None, UNREADABLE[".csv"])
     return frame
 
 
@@ -185,7 +201,15 @@ def _ragged(data: bytes) -> list[tuple[int, int, int]]:
 
 def _read_json(path: Path) -> pl.DataFrame:
     """A JSON register is an array of objects, or {"cases": [...]}; values are read as text like CSV cells."""
-    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    raw = path.read_bytes()
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        raise fail(str(path), line, None, f"the file is not UTF-8 text (byte 0x{raw[err.start]:02X}); save it as UTF-8") from None
+    except json.JSONDecodeError as err:
+        raise fail(str(path), err.lineno, None, f"this is not valid JSON (column {err.colno}): check the commas, brackets "
+                   "and quotes") from None
     if isinstance(data, dict) and isinstance(data.get("cases"), list):
         data = data["cases"]
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
@@ -194,7 +218,7 @@ def _read_json(path: Path) -> pl.DataFrame:
     for record in data:
         names.extend(k for k in record if k not in names)
     cells = {n: [None if r.get(n) is None else str(r[n]) for r in data] for n in names}
-    return pl.DataFrame(cells, schema={n: pl.Utf8 for n in names})
+    return pl.DataFrame(cells, schema=dict.fromkeys(names, pl.Utf8))
 
 
 def _typed(cells: dict[str, pl.Series], rows: pl.Series, columns: dict[str, dict[str, Any]],
@@ -240,11 +264,11 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
         if "enum" in spec and spec.get("type", "string") == "string":
             step = step.with_columns(_lowercase(step[col]))
     problems: list[Problem] = []
-    flags = step.select([c.fill_null(False).alias(str(i)) for i, (c, _) in enumerate(checks)]) if checks else None
+    flags = step.select([c.fill_null(False).alias(str(i)) for i, (c, _) in enumerate(checks)])
     for i, (_, message) in enumerate(checks):
         bad = flags[str(i)]
         if bad.any():
-            for row, cell in zip(rows.filter(bad), step["raw"].filter(bad)):
+            for row, cell in zip(rows.filter(bad), step["raw"].filter(bad), strict=True):
                 problems.append(Problem(name, row, col, message if cell is None else f"'{cell}' {message}"))
     return step[col], problems
 

@@ -16,6 +16,9 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000  # far above any real policy or rule file; stops an alias ("billion laughs") bomb
 MAX_DEPTH = 100  # real inputs nest a dozen levels; libyaml's composer crashes the process (no exception) near 100,000
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pyyaml has it: the same safe subset, faster
+# PyYAML's pure-Python parser has no nesting limit of its own, so chc's limit answers first with it; libyaml's
+# (1,000 levels since PyYAML 6.0.4) would otherwise answer, in its own words, depending on the installed version
+DEPTH_LOADER = yaml.SafeLoader
 Path_ = tuple[Any, ...]
 
 
@@ -66,16 +69,17 @@ def _load(path: Path) -> YamlDoc:
         _check_depth(name, text)
         node = yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as err:
-        raise _invalid(name, err) from None
-    except yaml.YAMLError as err:
-        raise fail(name, None, None, f"invalid YAML: {err}") from None
+        raise _invalid(name, text, err) from None
+    except yaml.YAMLError:
+        raise fail(name, None, None, NOT_YAML) from None
     if node is not None and _size(node) > MAX_NODES:
         raise fail(name, None, None, f"the YAML expands to more than {MAX_NODES:,} values (aliases repeated?); refusing to read it")
     try:
         data = yaml.constructor.SafeConstructor().construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as err:
-        raise _invalid(name, err) from None
+        raise _invalid(name, text, err) from None
     except ValueError:
+        assert node is not None  # only a composed node is constructed
         raise _bad_timestamp(name, node) from None
     lines: dict[Path_, int] = {}
     if node is not None:
@@ -90,19 +94,29 @@ def _check_depth(name: str, text: str) -> None:
     """Refuse deep nesting from the event stream (libyaml's parser keeps its own stack) before anything recurses.
 
     Nesting needs an indent, a "- " or a bracket per level, so a text whose bound is small is passed without
-    walking its events (every real input: the Code and rules load twice as fast).
+    walking its events (every real input: the Code and rules load twice as fast). The walk uses libyaml; where
+    libyaml stops on its own (its nesting limit, or a syntax error), the pure-Python parser walks again, so that
+    chc's limit and chc's message come first whatever libyaml's version does.
     """
     lines = text.splitlines() or [""]
     bound = (max(len(line) - len(line.lstrip(" ")) for line in lines) + max(line.count("- ") for line in lines)
              + text.count("[") + text.count("{"))
     if bound <= MAX_DEPTH:
         return
+    try:
+        _walk(name, text, LOADER)
+    except yaml.YAMLError:
+        _walk(name, text, DEPTH_LOADER)
+
+
+def _walk(name: str, text: str, loader: Any) -> None:
     depth = 0
-    for event in yaml.parse(text, Loader=LOADER):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise fail(name, event.start_mark.line + 1, None, f"the YAML is nested more than {MAX_DEPTH} levels deep; refusing to read it")
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise fail(name, line, None, f"the YAML is nested more than {MAX_DEPTH} levels deep; refusing to read it")
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 
@@ -144,10 +158,33 @@ def _index(node: yaml.Node, where: Path_, lines: dict[Path_, int], name: str, du
             _index(item, where + (i,), lines, name, duplicates)
 
 
-def _invalid(name: str, err: yaml.MarkedYAMLError) -> InputError:
-    """A YAML syntax error, at the line libyaml marks."""
+NOT_YAML = "this is not valid YAML: check the indentation, the colons and the quotes"
+
+
+def _invalid(name: str, text: str, err: yaml.MarkedYAMLError) -> InputError:
+    """A YAML syntax error at the line and column the parser marks, in chc's words (never the parser's, which
+    change from one PyYAML or libyaml version to the next), naming the commonest cause that the text shows."""
     mark = err.problem_mark or err.context_mark
-    return fail(name, mark.line + 1 if mark else None, None, f"invalid YAML: {err.problem or err.context}")
+    if mark is None:
+        return fail(name, None, None, NOT_YAML)
+    lines = text.splitlines()
+    for where in sorted({m.line for m in (err.context_mark, mark) if m is not None and m.line < len(lines)}):
+        line = lines[where]
+        key, _, value = line.partition(": ")
+        indent = line[:len(line) - len(line.lstrip())]
+        if "\t" in indent:
+            return _at(name, where, indent.index("\t"), "the line is indented with a tab; YAML indents with spaces only")
+        quote = value.lstrip()[:1]
+        if quote in ("'", '"') and quote not in value.lstrip()[1:]:
+            return _at(name, where, line.index(quote, len(key)), f"the value opens a quote ({quote}) that the line does not close")
+        if ": " in value and quote not in ("'", '"', "{", "["):
+            return _at(name, where, line.index(": ", len(key) + 2), "a value that holds ': ' must be put in quotes")
+    return _at(name, mark.line, mark.column, "check the indentation, the colons and the quotes")
+
+
+def _at(name: str, line: int, column: int, cause: str) -> InputError:
+    """file:line: the message, with the 0-based line and column made 1-based as an editor shows them."""
+    return fail(name, line + 1, None, f"this is not valid YAML (column {column + 1}): {cause}")
 
 
 def _bad_timestamp(name: str, node: yaml.Node) -> Exception:

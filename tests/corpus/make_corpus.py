@@ -42,6 +42,9 @@ def build(folder: Path) -> None:
         ("duplicate_key", "time_limit_months: 12\n", "time_limit_months: 12\n  time_limit_months: 6\n"),
         ("impossible_date", "    - 2024-12-27\n", '    - "2024-02-30"\n'),
         ("tiny_number", "CHC-6.2-S1-ACKNOWLEDGED: 95", "CHC-6.2-S1-ACKNOWLEDGED: 0.00001"),
+        ("tab_indent", "  time_limit_months: 12", "\ttime_limit_months: 12"),
+        ("unclosed_quote", "  title: Housing Complaints Policy", '  title: "Housing Complaints Policy'),
+        ("colon_in_value", "  title: Housing Complaints Policy", "  title: Housing: Complaints Policy"),
     ):
         assert old in text, old
         (policy / f"{name}.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -51,6 +54,12 @@ def build(folder: Path) -> None:
     deep = folder / "rules" / "deep"
     deep.mkdir(parents=True, exist_ok=True)
     (deep / "deep.yaml").write_text("rules: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    # block nesting past libyaml's own limit (1,000 levels since PyYAML 6.0.4): chc's check must answer first
+    deep_block = folder / "rules" / "deep_block"
+    deep_block.mkdir(parents=True, exist_ok=True)
+    (deep_block / "deep.yaml").write_text("".join(" " * i + "a:\n" for i in range(1_500)) + " " * 1_500 + "b: 1\n",
+                                          encoding="utf-8")
+    (register / "not_a_workbook.xlsx").write_text("case_id,contact_type,received_date\nA1,enquiry,2024-05-07\n")
 
 
 def _xlsx(path: Path, rows: list[list[object]]) -> None:
