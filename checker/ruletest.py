@@ -83,6 +83,9 @@ def rule_test_files(target: Path) -> list[Path]:
     return found
 
 
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when PyYAML has it: the same output, 20 times faster
+
+
 def run_rule_tests(paths: list[Path], catalogue: Catalogue, rule_folders: list[Path]) -> list[CaseResult]:
     """Check every file, then run every case. Bad input anywhere raises InputError, so no half-run is reported."""
     problems: list[Problem] = []
@@ -237,7 +240,7 @@ def _drop(rows: pl.DataFrame, ids: list[str]) -> pl.DataFrame:
 
 def _run(test_file: _File, case: _Case, tmp: Path, catalogue: Catalogue) -> CaseResult:
     policy_path, register_path = tmp / "policy.yaml", tmp / "register.csv"
-    policy_path.write_text(yaml.safe_dump(case.policy, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    policy_path.write_text(yaml.dump(case.policy, Dumper=DUMPER, sort_keys=False, allow_unicode=True), encoding="utf-8")
     case.rows.write_csv(register_path)
     assessment = assess(load_policy(policy_path), load_register(register_path), catalogue, test_file.rulebook,
                         test_file.period, test_file.as_of)
