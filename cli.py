@@ -60,8 +60,18 @@ def _timestamp(ctx: click.Context, param: click.Parameter, value: str | None) ->
     ctx.meta["chc.generated_at"] = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
 
 
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """--version: chc's version and the verdict engine this installation uses."""
+    if not value or ctx.resilient_parsing:
+        return
+    from checker import engine
+
+    click.echo(f"chc {__version__} (Python {sys.version.split()[0]}; verdict engine: {engine.describe()})")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="chc")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version, help="Show the version and the verdict engine, and exit.")
 def main() -> None:
     """Check a landlord's complaint handling against the Housing Ombudsman's Complaint Handling Code."""
 
@@ -88,8 +98,10 @@ def _apply(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
 _MAPPING = click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), help="Column mapping (YAML) for a landlord's own export.")
 _SHEET = click.option("--sheet", help="XLSX sheet name (default: the first sheet).")
 _CODE = click.option("--code", "code_path", type=click.Path(path_type=Path), help="A Code catalogue folder (default: the bundled 2024 Code).")
-_RULES = click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path), help="A folder of the landlord's own rules, added to chc's (repeatable).")
-_WAIVERS = click.option("--waivers", "waivers_path", type=click.Path(path_type=Path), help="Approved waivers (YAML): provision or rule, justification, approver, expiry.")
+_RULES = click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path),
+                      help="A folder of the landlord's own rules, added to chc's (repeatable).")
+_WAIVERS = click.option("--waivers", "waivers_path", type=click.Path(path_type=Path),
+                        help="Approved waivers (YAML): provision or rule, justification, approver, expiry.")
 _AS_OF = click.option("--as-of", callback=_date, help="Judge open cases as at this date (default: the period's end, or today if sooner).")
 _SKIP_BAD_ROWS = click.option("--skip-bad-rows", is_flag=True,
                               help="Assess the valid rows and list every invalid row, with its reason, in every output (default: stop on any).")
@@ -102,7 +114,8 @@ def _inputs(register_required: bool, assessing: bool = True):
         click.option("--register", "register_path", required=register_required, type=click.Path(path_type=Path),
                      help="Complaints register: .csv, .xlsx or .json." + ("" if register_required else " Without it only the policy is checked.")),
         click.option("--period", callback=_period, required=register_required,
-                     help="2024-25 (financial year), 2024-25-Q2 (quarter) or FROM:TO dates." + ("" if register_required else " Default: the current financial year.")),
+                     help="2024-25 (financial year), 2024-25-Q2 (quarter) or FROM:TO dates."
+                     + ("" if register_required else " Default: the current financial year.")),
         _MAPPING, _SHEET, _CODE, *((_RULES, _WAIVERS) if assessing else ()), _AS_OF, _SKIP_BAD_ROWS,
         click.option("--generated-at", callback=_timestamp, expose_value=False, is_eager=True,
                      help="The generated-at stamp to print, e.g. 2025-05-01T09:00:00Z (default: now, or SOURCE_DATE_EPOCH), for byte-identical reruns."),
@@ -114,7 +127,8 @@ def _outputs(default: str):
     return _apply(
         click.option("--format", "formats", multiple=True, type=click.Choice(list(FORMATS)),
                      help=f"Output format, repeatable and paired in order with --output (default {default}, or from each --output's suffix). {formats_help}."),
-        click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path), help="Write to this file (repeatable); written whole or not at all."),
+        click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path),
+                     help="Write to this file (repeatable); written whole or not at all."),
     )
 
 
@@ -316,7 +330,7 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
         progress.step("reading the Code and the rules" if rules_paths is not None else "reading the Code")
         catalogue = load_catalogue(code_path or default_code())
         rulebook = load_rulebook([bundled("rules"), *rules_paths], catalogue) if rules_paths is not None else None
-        waivers = load_waivers(waivers_path, catalogue, rulebook) if waivers_path else []
+        waivers = load_waivers(waivers_path, catalogue, rulebook) if waivers_path and rulebook else []
         register = None
         if register_path:
             progress.step(f"reading {register_path.name}")
@@ -350,16 +364,18 @@ def _pairs(formats: tuple[str, ...], outputs: tuple[Path, ...], default: str) ->
             raise click.UsageError(f"--format {fmt} writes a binary file: give --output")
         return [(fmt, None)]
     if not formats:
-        guessed = [(format_for(path), path) for path in outputs]
-        for fmt, path in guessed:
-            if fmt is None:
+        guessed: list[tuple[str, Path | None]] = []
+        for path in outputs:
+            named = format_for(path)
+            if named is None:
                 raise click.UsageError(f"cannot tell the format of {path} from its name: add --format")
+            guessed.append((named, path))
         return guessed
     if len(formats) != len(outputs):
         raise click.UsageError(f"{len(formats)} --format and {len(outputs)} --output options: give one --output per --format")
     if len(set(outputs)) != len(outputs):
         raise click.UsageError("two formats cannot be written to the same --output file")
-    return list(zip(formats, outputs))
+    return list(zip(formats, outputs, strict=True))
 
 
 def _emit(assessment, pairs: list[tuple[str, Path | None]], context: Context) -> None:

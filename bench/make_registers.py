@@ -129,7 +129,7 @@ def ints(rng: np.random.Generator, low: int, high: int, n: int) -> np.ndarray:
 
 def received(rng: np.random.Generator, n: int, weekend_keep: float) -> np.ndarray:
     """Received dates spread evenly over the four years, weekends and bank holidays at a fraction of weekdays."""
-    days = np.arange(FIRST, AS_AT + 1)
+    days = np.arange(FIRST, AS_AT + np.timedelta64(1, "D"))
     weight = np.where(is_workday(days), 1.0, weekend_keep)
     return days[rng.choice(days.size, n, p=weight / weight.sum())]
 
@@ -172,7 +172,7 @@ def handlers(rng: np.random.Generator, kind: str, org: np.ndarray, pool: int) ->
 
 
 def dates_or_none(day: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    return np.where(keep, day, np.datetime64("NaT"))
+    return np.where(keep, day, np.datetime64("NaT", "D"))
 
 
 def complaint_timeline(rng: np.random.Generator, recv: np.ndarray, outcome: np.ndarray, stage: int) -> dict:

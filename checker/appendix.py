@@ -202,7 +202,7 @@ def _commentary(r: ProvisionResult) -> list[str]:
     elif r.status == "not_met":
         lines.append("Not met: the reasons are in the evidence column and in the table of requirements not met.")
         lines.append(_proposal(r))
-    elif r.status == "waived":
+    elif r.status == "waived" and r.waiver is not None and r.verdict_without_waiver is not None:
         lines.append(f"Waived: {r.waiver.justification} ({r.waiver.describe()}). "
                      f"Without the waiver: {r.verdict_without_waiver.replace('_', ' ')}.")
     elif r.status == "not_assessed":

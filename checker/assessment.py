@@ -85,7 +85,7 @@ class Assessment:
     derived: pl.DataFrame = field(repr=False, compare=False)  # the register as derive() gave it: the annual report's figures reuse it
 
     def summary(self) -> dict[str, int]:
-        counts = {s: 0 for s in STATUSES}
+        counts = dict.fromkeys(STATUSES, 0)
         for r in self.results:
             counts[r.status] += 1
         return counts
@@ -138,6 +138,7 @@ def _explain(provision: Provision, catalogue: Catalogue, verdict: str, outcomes:
     if attestation:
         evidence.append(_attested(attestation))
     if verdict == "attested":
+        assert attestation is not None  # the engine gives "attested" only to a provision with an attestation
         status, basis = attestation["status"] if attestation.get("status") else "met", "attestation"
         if status != "met" and not failing:
             remediation = f"The policy attests {status.replace('_', ' ')}: record the plan and date to comply."
@@ -189,7 +190,8 @@ def _waive(result: ProvisionResult, waivers: list[Waiver], today: dt.date) -> No
     uncovered = [r.outcome.rule.id for r in result.failing if r.outcome.rule.id not in by_rule]
     waiver = by_provision or (by_rule[result.failing[0].outcome.rule.id] if result.failing and not uncovered else None)
     if waiver is None:
-        result.notes.append(f"Rule {', '.join(sorted(by_rule))} is waived, but {', '.join(uncovered) or 'the provision'} still fails, so the waiver does not apply.")
+        result.notes.append(f"Rule {', '.join(sorted(by_rule))} is waived, but {', '.join(uncovered) or 'the provision'} still fails, "
+                            "so the waiver does not apply.")
         return
     result.verdict_without_waiver, result.status, result.waiver = result.status, "waived", waiver
 
@@ -235,6 +237,7 @@ def _check_policy_references(policy: Policy, rulebook: Rulebook, catalogue: Cata
         if rule_id not in known:
             problems.append(policy.doc.problem(("assessment", "tolerances", rule_id), f"unknown rule id {rule_id}"))
         elif known[rule_id].scope != "case":
-            problems.append(policy.doc.problem(("assessment", "tolerances", rule_id), f"{rule_id} is a {known[rule_id].scope} rule; tolerances apply to case rules"))
+            problems.append(policy.doc.problem(("assessment", "tolerances", rule_id),
+                                               f"{rule_id} is a {known[rule_id].scope} rule; tolerances apply to case rules"))
     if problems:
         raise InputError(problems)

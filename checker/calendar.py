@@ -37,10 +37,3 @@ class WorkingCalendar:
         early, late = np.minimum(start, end), np.maximum(start, end)
         count = np.busday_count(early + ONE_DAY, late + ONE_DAY, busdaycal=self._busday)
         return np.where(end < start, -count, count)
-
-    def add(self, start: np.ndarray, days: np.ndarray | int) -> np.ndarray:
-        """The date `days` working days after `start`."""
-        return np.busday_offset(start, days, roll="backward", busdaycal=self._busday)
-
-    def is_working_day(self, day: np.ndarray) -> np.ndarray:
-        return np.is_busday(day, busdaycal=self._busday)

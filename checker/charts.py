@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 CM = 1 / 2.54  # inches
 WIDTH_CM = 16  # the width the HTML and Word reports show each chart at, too
@@ -22,7 +22,7 @@ INK = "#222222"
 # series fills from dark to light, each with its own hatching, so they differ in grey and in pattern
 FILLS = ("#1F4E79", "#9DC3E6", "#D9D9D9", "#595959")
 HATCHES = ("", "///", "...", "xx")
-STYLE = {
+STYLE: dict[str, Any] = {
     "font.family": "DejaVu Sans", "font.size": 9, "text.color": INK, "axes.edgecolor": INK, "axes.labelcolor": INK,
     "xtick.color": INK, "ytick.color": INK, "hatch.color": "#404040", "hatch.linewidth": 0.6,
     "axes.spines.top": False, "axes.spines.right": False, "legend.frameon": False,
@@ -75,7 +75,7 @@ def _png(title: str, height_cm: float, draw: Callable[[Any], None]) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(STYLE):
+    with matplotlib.rc_context(cast(Any, STYLE)):  # matplotlib types rc keys as literals; STYLE's are checked when used
         fig = Figure(figsize=(WIDTH, height_cm * CM), dpi=DPI, layout="constrained")
         FigureCanvasAgg(fig)
         draw(fig.add_subplot())

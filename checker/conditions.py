@@ -37,7 +37,7 @@ def fields(cond: Condition) -> set[str]:
 def leaves(cond: Condition) -> list[Condition]:
     """Every leaf of a condition, in order."""
     if "all" in cond or "any" in cond:
-        return [leaf for c in cond.get("all", cond.get("any")) for leaf in leaves(c)]
+        return [leaf for c in cond["all" if "all" in cond else "any"] for leaf in leaves(c)]
     if "not" in cond:
         return leaves(cond["not"])
     return [cond]
@@ -106,7 +106,7 @@ def push_not(cond: Condition, negate: bool = False) -> Condition:
         key = "all" if "all" in cond else "any"
         if negate:
             key = "any" if key == "all" else "all"
-        return {key: [push_not(c, negate) for c in cond.get("all", cond.get("any"))]}
+        return {key: [push_not(c, negate) for c in cond["all" if "all" in cond else "any"]]}
     if not negate:
         return cond
     field, op = cond["field"], operator(cond)

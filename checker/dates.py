@@ -39,7 +39,8 @@ def parse_series(text: pl.Series) -> pl.Series:
     if (cells.is_not_null() & value.is_null()).any():
         value = value.fill_null(_parsed(cells, UK_SHAPE, UK))
     days = value.to_physical()  # days since 1970-01-01; year 0000 parses in polars but is no date (Python cannot hold it)
-    if (days.min() or 0) < _YEAR_ONE:
+    earliest = days.min()
+    if isinstance(earliest, int) and earliest < _YEAR_ONE:
         value = value.set(days < _YEAR_ONE, None)
     return value.rename(text.name)
 

@@ -37,7 +37,7 @@ def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: li
     years = [d.year for d in (period.start, period.end, as_of)]
     received = frame["received_date"].drop_nulls()
     if received.len():
-        years += [received.min().year, received.max().year]
+        years += [day.year for day in (received.min(), received.max()) if isinstance(day, dt.date)]
     calendar = WorkingCalendar(min(years) - 2, max(years) + 2, closure_days)
     as_of_lit = pl.lit(as_of)
     clock = pl.coalesce("acknowledged_date", "received_date")

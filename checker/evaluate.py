@@ -56,6 +56,7 @@ def evaluate_cases(frame: pl.DataFrame, rules: list[Rule], policy: Policy) -> li
 
     masks = []
     for n, rule in enumerate(case_rules):
+        assert rule.select is not None  # the rulebook requires a select of every case rule
         select = conditions.to_polars(conditions.substitute(rule.select, from_policy))
         breach = conditions.to_polars(conditions.substitute(rule.breach, from_policy))
         masks += [select.alias(f"s{n}"), (select & breach).alias(f"b{n}")]

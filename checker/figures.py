@@ -226,7 +226,7 @@ def _compensation(complaints: pl.DataFrame, period: Period) -> dict[str, Any]:
     return {"total": _money(paid["compensation_offered"].sum()), "cases": paid.height, "by_quarter": by_quarter}
 
 
-def _money(value: float | None) -> float:
+def _money(value: float | Decimal | None) -> float:
     return float(half_up(Decimal(str(value or 0)), "0.01"))
 
 

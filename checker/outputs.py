@@ -42,8 +42,6 @@ SUFFIXES = {".txt": "table", ".json": "json", ".md": "md", ".html": "html", ".ht
             ".xlsx": "xlsx", ".csv": "csv", ".xml": "junit", ".sarif": "sarif"}
 # verdict kinds a CI gate may fail on; "waived" never fails (that is what a waiver is for)
 GATEABLE = tuple(s for s in STATUSES if s not in ("met", "waived"))
-# provisions whose modal is advisory ("should" alone) never fail the gate; their verdicts are still reported
-ADVISORY = ("should", "expected")
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ class Gate:
     def fails(self, result: ProvisionResult, verdict: str | None = None) -> bool:
         """Whether the gate fails this result; with `verdict`, as if that were its status (SARIF flags a waived
         provision whose rules' verdict would fail, marked as suppressed)."""
-        return (verdict or result.status) in self.fail_on and result.provision.modal not in ADVISORY
+        return (verdict or result.status) in self.fail_on
 
     def exit_code(self, assessment: Assessment) -> int:
         return int(any(self.fails(r) for r in assessment.results))

@@ -32,12 +32,12 @@ def parse_period(text: str) -> Period:
         return Period(dt.date(year, 4, 1), dt.date(year + 1, 3, 31), text)
     if ":" in text:
         first, _, last = text.partition(":")
-        start, end = parse_date(first.strip()), parse_date(last.strip())
-        if start is None or end is None:
+        since, until = parse_date(first.strip()), parse_date(last.strip())
+        if since is None or until is None:
             raise ValueError(f"'{text}': FROM and TO must be dates (YYYY-MM-DD or DD/MM/YYYY)")
-        if end < start:
+        if until < since:
             raise ValueError(f"'{text}': the period ends before it starts")
-        return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
+        return Period(since, until, f"{since.isoformat()} to {until.isoformat()}")
     raise ValueError(f"'{text}' is not a period: use a financial year (2024-25), a quarter (2024-25-Q2) or FROM:TO dates")
 
 

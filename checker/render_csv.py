@@ -42,8 +42,8 @@ def render_csv(assessment: Assessment, context: Context) -> str:
         record = {**common, **_fields(result), "evidence": " | ".join(row.evidence), "commentary": " | ".join(row.commentary),
                   "comply": row.comply}
         writer.writerow({key: _safe(value) for key, value in record.items()})
-    for row, reasons in assessment.register.skipped_rows:  # rows left out with --skip-bad-rows, so the counts add up
-        writer.writerow({key: _safe(value) for key, value in {**common, "status": "row_skipped", "evidence": f"row {row}",
+    for number, reasons in assessment.register.skipped_rows:  # rows left out with --skip-bad-rows, so the counts add up
+        writer.writerow({key: _safe(value) for key, value in {**common, "status": "row_skipped", "evidence": f"row {number}",
                                                                 "commentary": " | ".join(reasons)}.items()})
     return out.getvalue()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
+
 from checker.assessment import Assessment, ProvisionResult
 from checker.outputs import Context, Gate
 
@@ -25,11 +26,11 @@ def render_junit(assessment: Assessment, context: Context) -> bytes:
     suites: dict[str, list[ProvisionResult]] = {}
     for r in assessment.results:
         suites.setdefault(r.heading, []).append(r)
-    root = ET.Element("testsuites", name="chc", **_counts(assessment.results, gate), time="0")
+    root = ET.Element("testsuites", {"name": "chc", **_counts(assessment.results, gate), "time": "0"})
     stamp = context.generated_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
     slug = re.sub(r"[^a-z0-9]+", "-", assessment.landlord.lower()).strip("-") or "landlord"
     for heading, results in suites.items():
-        suite = ET.SubElement(root, "testsuite", name=heading, **_counts(results, gate), errors="0", time="0", timestamp=stamp)
+        suite = ET.SubElement(root, "testsuite", {"name": heading, **_counts(results, gate), "errors": "0", "time": "0", "timestamp": stamp})
         properties = ET.SubElement(suite, "properties")
         for name, value in _properties(assessment, context):
             ET.SubElement(properties, "property", name=name, value=value)

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
@@ -41,7 +42,7 @@ NOT_SHEET_NAME = re.compile(r"[\[\]:*?/\\']")
 def render_xlsx(assessment: Assessment, context: Context) -> bytes:
     appendix = build_appendix(assessment, context.generated_at)
     wb = Workbook()
-    _summary(wb.active, appendix)
+    _summary(wb.worksheets[0], appendix)
     names = _sheet_names([t.heading for t in appendix.tables], taken={"Summary", "Not met"})
     for table, name in zip(appendix.tables, names, strict=True):
         ws = wb.create_sheet(name)
@@ -124,7 +125,7 @@ def _heights(ws: Worksheet) -> None:
             if isinstance(cell.value, str) and cell.alignment.wrap_text:
                 width = ws.column_dimensions[cell.column_letter].width
                 lines = max(lines, sum(max(1, math.ceil(len(p) / (width * 1.1))) for p in cell.value.split("\n")))
-        if lines > 1:
+        if lines > 1 and row[0].row is not None:
             ws.row_dimensions[row[0].row].height = lines * LINE_HEIGHT + 2
 
 
@@ -145,11 +146,13 @@ def _print(ws: Worksheet, appendix: Appendix, heading: str) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.gridLines = True
-    ws.oddHeader.left.text = _header_text(heading)
-    ws.oddFooter.left.text = _header_text(f"{appendix.landlord}: {appendix.title}")
-    ws.oddFooter.right.text = "Page &P of &N"
+    header, footer = ws.oddHeader, ws.oddFooter
+    assert header is not None and footer is not None  # openpyxl gives every new sheet both
+    header.left.text = _header_text(heading)
+    footer.left.text = _header_text(f"{appendix.landlord}: {appendix.title}")
+    footer.right.text = "Page &P of &N"
 
 
 def _header_text(text: str) -> str:

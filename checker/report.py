@@ -21,6 +21,7 @@ from checker.period import Period, previous_year, quarters_of
 from checker.policy import Policy
 from checker.register import Register
 
+
 def report_data(policy: Policy, register: Register, catalogue: Catalogue, period: Period, activity: Activity,
                 generated_at: dt.datetime, by: tuple[str, ...] = (), compare: bool = False,
                 as_of: dt.date | None = None, assessment: Assessment | None = None) -> dict[str, Any]:
@@ -42,8 +43,10 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
     found: dict[tuple[Period, str | None], dict[str, Any]] = {}
     for p, organisations in wanted.items():
         p_as_of = min(p.end, as_of)
-        reuse = assessment is not None and (assessment.period, assessment.as_of) == (p, p_as_of)
-        frame = assessment.derived if reuse else derive(register.frame, p, p_as_of, policy.closure_days)
+        if assessment is not None and (assessment.period, assessment.as_of) == (p, p_as_of):
+            frame = assessment.derived
+        else:
+            frame = derive(register.frame, p, p_as_of, policy.closure_days)
         for organisation in sorted(organisations, key=lambda o: o or ""):
             mine = frame if organisation is None else frame.filter(pl.col("organisation") == organisation)
             # homes are known for the landlord only, so CH01 per 1,000 homes is not given per organisation

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from checker import charts
 from checker.appendix import COLUMNS, GAP_COLUMNS, Appendix, skipped_note
@@ -157,7 +157,7 @@ def _summary(data: dict[str, Any], level: int = 2) -> list[Block]:
 
 
 def _performance(data: dict[str, Any], level: int = 2) -> list[Block]:
-    blocks = [Heading("Contacts received", level), _contacts_table(data)]
+    blocks: list[Block] = [Heading("Contacts received", level), _contacts_table(data)]
     for kind in ("mp_enquiry", "service_request"):
         if data["contacts"]["by_type"][kind]["count"]:
             blocks += [Heading(f"{TYPES[kind]} by service area", level + 1),
@@ -246,8 +246,10 @@ def _tsm(data: dict[str, Any], level: int) -> list[Block]:
         return tuple(cells)
 
     rows = [
-        row("CH01(1) Stage 1 complaints received per 1,000 homes", _two(tsm["CH01"]["stage1_per_1000_homes"]), _two(prev("CH01", "stage1_per_1000_homes")), "CH01_1"),
-        row("CH01(2) Stage 2 complaints received per 1,000 homes", _two(tsm["CH01"]["stage2_per_1000_homes"]), _two(prev("CH01", "stage2_per_1000_homes")), "CH01_2"),
+        row("CH01(1) Stage 1 complaints received per 1,000 homes", _two(tsm["CH01"]["stage1_per_1000_homes"]),
+            _two(prev("CH01", "stage1_per_1000_homes")), "CH01_1"),
+        row("CH01(2) Stage 2 complaints received per 1,000 homes", _two(tsm["CH01"]["stage2_per_1000_homes"]),
+            _two(prev("CH01", "stage2_per_1000_homes")), "CH01_2"),
         row(f"CH02(1) Stage 1 complaints responded to within the Code's timescale ({s1['timescale_working_days']} working days)",
             _rounded(tsm["CH02"]["stage1_within_timescale_pct"]), _rounded(prev("CH02", "stage1_within_timescale_pct")), "CH02_1", "%"),
         row(f"CH02(2) Stage 2 complaints responded to within the Code's timescale ({s2['timescale_working_days']} working days)",
@@ -371,7 +373,7 @@ def _quarter_trend(data: dict[str, Any]) -> list[Block]:
     compare = data["previous"] is not None
 
     def total(quarter: str, path: tuple[str, ...], previous: bool = False) -> int:
-        return sum(_dig(g["previous"] if previous else g["figures"], path) for g in data["groups"] if g["key"]["quarter"] == quarter)
+        return sum(cast(int, _dig(g["previous"] if previous else g["figures"], path)) for g in data["groups"] if g["key"]["quarter"] == quarter)
 
     rows = []
     for q in labels:
@@ -382,7 +384,7 @@ def _quarter_trend(data: dict[str, Any]) -> list[Block]:
         for stage in ("stage1", "stage2"):
             cells.append(whole_pct(total(q, (stage, "within_timescale", "count")), total(q, (stage, "within_timescale", "of"))))
         rows.append(tuple(cells))
-    series = {data["period"]["label"]: [total(q, ("stage1", "received")) for q in labels]}
+    series: dict[str, list[float]] = {data["period"]["label"]: [total(q, ("stage1", "received")) for q in labels]}
     if compare:
         series[data["previous"]["period"]["label"]] = [total(q, ("stage1", "received"), True) for q in labels]
     return [Table(("Quarter", "Stage 1 received", "Stage 2 received", "Stage 1 on time", "Stage 2 on time"), tuple(rows),
@@ -422,7 +424,8 @@ def _ombudsman(data: dict[str, Any], level: int = 2) -> list[Block]:
         blocks.append(Paragraph(f"Determination {d['reference']} (received {uk_date(d['received'])}): {findings}. Orders: {orders}."))
     if o["orders"]["total"]:
         blocks.append(Paragraph(f"Orders: {o['orders']['total']} in all, {o['orders']['complied']} complied with, "
-                                f"{o['orders']['in_progress']} in progress, {o['orders']['overdue']} overdue, {o['orders']['not_complied']} not complied with."))
+                                f"{o['orders']['in_progress']} in progress, {o['orders']['overdue']} overdue, "
+                                f"{o['orders']['not_complied']} not complied with."))
     return blocks
 
 

@@ -13,7 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-
 from checker import __version__, conditions
 from checker.aggregates import AGGREGATES
 from checker.catalogue import Catalogue
@@ -163,7 +162,7 @@ def _type_problems(cond: Condition | None, scope: str) -> list[str]:
             continue
         if op in ("in", "not_in"):
             if isinstance(value, dict):
-                name = value.get("policy")
+                name = str(value.get("policy", ""))
                 if _policy_kinds().get(name, "list") != "list":
                     problems.append(f"'{name}' is one value, not a list: '{op}' needs a list, or a policy fact holding one (policy.exclusion_reasons)")
                 elif want != "text":  # the policy's lists hold text (reasons)
@@ -184,7 +183,8 @@ def _type_problems(cond: Condition | None, scope: str) -> list[str]:
 
 
 KIND_WORDS = {"text": "text", "number": "a number", "boolean": "true or false", "date": "a date", "list": "a list",
-              "mixed": "a sum of values that are not all numbers", "policy date": "a date in the policy (a case's dates are compared only with its other dates)"}
+              "mixed": "a sum of values that are not all numbers",
+              "policy date": "a date in the policy (a case's dates are compared only with its other dates)"}
 
 
 def _literal_problem(field: str, want: str, spec: dict[str, Any], value: Any) -> list[str]:
@@ -253,7 +253,7 @@ def _param(name: str, provisions: list[str], catalogue: Catalogue) -> int | None
 def _kinds(scope: str) -> dict[str, str | None]:
     """The kind (text, number, boolean, date, list) of every field a rule of this scope can read."""
     if scope == "case":
-        return _case_kinds()
+        return dict(_case_kinds())
     if scope == "register":
         return {f"register.{name}": "number" for name in AGGREGATES}
     return _policy_kinds()

@@ -160,7 +160,10 @@ def _value(value: Any, rule: Rule, catalogue: Catalogue) -> str:
         return f"the policy's `{value['policy']}`"
     if "add" in value:
         return " plus ".join(_value(v, rule, catalogue) for v in value["add"])
-    provision, key = param_source(value["param"], rule.provisions, catalogue)
+    source = param_source(value["param"], rule.provisions, catalogue)
+    if source is None:  # the rulebook refuses a rule naming a parameter no provision states
+        raise ValueError(f"{rule.id}: no provision states the parameter {value['param']}")
+    provision, key = source
     return f"{catalogue.provisions[provision].parameters[key]} (Code {provision} {key})"
 
 

@@ -68,12 +68,12 @@ def load_waivers(path: Path, catalogue: Catalogue, rulebook: Rulebook) -> list[W
                                         f"a justification says why the exception is acceptable, in {MIN_JUSTIFICATION} characters or more besides spaces"))
             continue
         days = {key: _day(item.get(key)) for key in ("approved_on", "expires")}
-        for key in [k for k, v in days.items() if v is False]:
+        for key in [k for k, v in days.items() if v is None and item.get(k)]:
             problems.append(doc.problem(where + (key,), f"'{item[key]}' is not a real date"))
         known = catalogue.provisions if kind == "provision" else rule_ids
         if target not in known:
             problems.append(doc.problem(where + (kind,), f"unknown {kind} {target}"))
-        elif False in days.values():
+        elif any(v is None and item.get(k) for k, v in days.items()):
             continue
         elif target in seen:
             problems.append(doc.problem(where + (kind,), f"{target} is already waived at line {seen[target]}"))
@@ -88,11 +88,11 @@ def load_waivers(path: Path, catalogue: Catalogue, rulebook: Rulebook) -> list[W
     return waivers
 
 
-def _day(value: str | None) -> dt.date | None | bool:
-    """The date, None when absent, False when the text is not a real date (2025-02-30)."""
+def _day(value: str | None) -> dt.date | None:
+    """The date, or None when absent or not a real date (2025-02-30): the caller tells the two apart by the text."""
     if not value:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        return False
+        return None

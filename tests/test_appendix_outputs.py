@@ -25,7 +25,7 @@ from checker.render_html import render_html
 from checker.render_markdown import render_markdown
 from checker.render_xlsx import render_xlsx
 from cli import main
-from conftest import EXAMPLE, EXAMPLE_ARGS, EPOCH, example_policy, parse_html
+from conftest import EPOCH, EXAMPLE, EXAMPLE_ARGS, example_policy, parse_html
 
 FORMATS = ("md", "html", "docx", "xlsx", "csv")
 ARGS = ["assess", *EXAMPLE_ARGS, "--waivers", str(EXAMPLE / "waivers.yaml")]

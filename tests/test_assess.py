@@ -141,7 +141,8 @@ def test_bad_rule_files_are_errors_with_file_and_line(tmp_path):
     assert f"{mine}:11:rules.1.provisions: unknown provision 9.9" in out.stderr
     assert f"{mine}:15:rules.1.breach: unknown policy field 'policy.nonsense'" in out.stderr
     assert f"{mine}:16:rules.1.evidence: unknown placeholder {{nope}}" in out.stderr
-    mine.write_text(mine.read_text().replace("    severity: low\n    breach: {field: policy.nonsense", "    severity: low\n    colour: red\n    breach: {field: policy.nonsense"))
+    mine.write_text(mine.read_text().replace("    severity: low\n    breach: {field: policy.nonsense",
+                                             "    severity: low\n    colour: red\n    breach: {field: policy.nonsense"))
     out = CliRunner().invoke(main, ["assess", *EXAMPLE_ARGS, "--rules", str(rules)])
     assert out.exit_code == 2 and f"{mine}:15:rules.1.colour: unknown key 'colour'" in out.stderr
 

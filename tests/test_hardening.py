@@ -115,7 +115,7 @@ def test_an_email_or_phone_in_a_published_column_is_refused(tmp_path):
 def test_the_same_input_gives_byte_identical_files_in_every_format(tmp_path):
     first = _outputs(tmp_path, EXAMPLE / "register.csv", tag="-1")
     second = _outputs(tmp_path, EXAMPLE / "register.csv", tag="-2")
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
     assert '"generated_at": "2025-05-01T09:00:00+00:00"' in (tmp_path / "assess-1.json").read_text()
 

@@ -11,7 +11,6 @@ import yaml
 from checker.ruletest import missing_cases, run_rule_tests
 from conftest import BOTH_ENGINES, clean_rows, example_rows, using
 
-pytestmark = pytest.mark.xdist_group("rule_fixtures")  # one worker runs the fixtures once (the module's `results`)
 FILES = sorted((Path(__file__).parent / "rule_fixtures").glob("*.yaml"))
 CASES = [
     (path, rule_id, expected)
@@ -21,7 +20,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="session")  # session, not module: under xdist a worker may run the module's tests in several runs
+@pytest.fixture(scope="module")
 def results(catalogue):
     with using(BOTH_ENGINES):
         return {(Path(r.file), r.rule_id, r.expected): r for r in run_rule_tests(FILES, catalogue, [])}

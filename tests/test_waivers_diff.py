@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from checker.waivers import load_waivers
 from cli import main
 from conftest import EXAMPLE, EXAMPLE_ARGS, example_policy, result, write_policy
+
 ON_6_5 = "The extension letter template now gives the Ombudsman's details."
 
 
