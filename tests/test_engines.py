@@ -16,6 +16,7 @@ import sys
 
 import numpy as np
 import pytest
+import yaml
 
 from checker import engine, engine_builtin
 from checker.assessment import assess
@@ -26,6 +27,8 @@ from checker.outputs import Context, render
 from checker.period import parse_period
 from checker.policy import load_policy
 from checker.register import load_register
+from checker.resources import bundled
+from checker.rulebook import load_rulebook
 from checker.ruletest import run_rule_tests
 from conftest import BOTH_ENGINES, DURABLE, EPOCH, EXAMPLE, EXAMPLE_ARGS, ROOT, using
 
@@ -169,11 +172,6 @@ def test_version_names_the_engine_in_use():
 def test_a_policy_rule_comparing_two_policy_facts_is_judged_by_both_engines(tmp_path, catalogue, op, expected):
     """Found by the built-in evaluator: a policy rule's `{policy: NAME}` value reached durable-rules unresolved, as a
     reference to a fact alias that does not exist, so the rule never fired and passed whatever the policy said."""
-    import yaml
-
-    from checker.rulebook import load_rulebook
-    from checker.resources import bundled
-
     rule = {"id": "LL-9.5-HOMES", "provisions": ["9.5"], "title": "t", "scope": "policy", "severity": "low",
             "breach": {"field": "landlord.homes", op: {"policy": "landlord.homes_by_tenure.lcra"}},  # 4,210 homes, 3,905 lcra
             "evidence": "e", "remediation": "r"}
