@@ -60,14 +60,54 @@ def _impossible_dates(doc: YamlDoc, node: Any, where: tuple[Any, ...]) -> list[P
     if isinstance(node, str) and re.fullmatch(ISO_DATE[1:-1], node):
         try:
             dt.date.fromisoformat(node)
-        except ValueError as err:
-            return [doc.problem(where, f"'{node}' is not a real date ({err})")]
+        except ValueError:
+            return [doc.problem(where, f"'{node}' is not a real date (there is no such day in the calendar)")]
     return []
 
 
+KINDS = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+         "array": "a list", "object": "a mapping of keys to values", "null": "empty"}
+
+
 def _message(err: Any) -> str:
-    if err.validator == "required":
-        return err.message.replace("is a required property", "is required")
-    if err.validator == "pattern" and err.validator_value == ISO_DATE:
-        return f"{err.instance!r} is not a date in the form YYYY-MM-DD"
-    return err.message
+    """A schema violation in chc's words: jsonschema's own messages change from one release to the next."""
+    rule, value, instance = err.validator, err.validator_value, err.instance
+    shown = _shown(instance)
+    if rule == "required":
+        missing = next((key for key in value if key not in instance), value[0])
+        return f"'{missing}' is required"
+    if rule == "type":
+        return f"{shown} is not {' or '.join(KINDS.get(str(t), str(t)) for t in (value if isinstance(value, list) else [value]))}"
+    if rule == "enum":
+        return f"{shown} is not one of: {', '.join(_shown(v) for v in value)}"
+    if rule == "const":
+        return f"{shown} must be {_shown(value)}"
+    if rule == "pattern" and value == ISO_DATE:
+        return f"{shown} is not a date in the form YYYY-MM-DD"
+    if rule in ("pattern", "format", "propertyNames"):
+        return f"{shown} is not in the form this field takes"
+    if rule in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        bound = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most", "exclusiveMaximum": "less than"}[rule]
+        return f"{shown} must be {bound} {value}"
+    if rule == "minLength":
+        return "must not be blank" if value == 1 else f"{shown} is shorter than {value} characters"
+    if rule == "maxLength":
+        return f"is longer than {value} characters"
+    if rule in ("minItems", "minProperties"):
+        return "must not be empty" if value == 1 else f"needs at least {value} entries"
+    if rule in ("maxItems", "maxProperties"):
+        return f"has more than {value} entries"
+    if rule == "uniqueItems":
+        return "lists the same value twice"
+    return f"{shown} is not allowed here"
+
+
+def _shown(value: Any) -> str:
+    """A value as the file wrote it: text quoted, numbers and true/false as they are, long text cut."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return "empty" if value is None else str(value)

@@ -199,9 +199,9 @@ def _bad_timestamp(name: str, node: yaml.Node) -> Exception:
         if isinstance(item, yaml.ScalarNode) and item.tag == "tag:yaml.org,2002:timestamp":
             try:
                 yaml.SafeLoader("").construct_yaml_timestamp(item)
-            except ValueError as err:
+            except ValueError:
                 dotted = ".".join(str(p) for p in where) or None
-                return fail(name, item.start_mark.line + 1, dotted, f"'{item.value}' is not a real date ({err})")
+                return fail(name, item.start_mark.line + 1, dotted, f"'{item.value}' is not a real date (there is no such day in the calendar)")
         elif isinstance(item, yaml.MappingNode):
             stack += [(v, where + (k.value,)) for k, v in item.value] + [(k, where) for k, _ in item.value]
         elif isinstance(item, yaml.SequenceNode):
