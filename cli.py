@@ -1,7 +1,8 @@
 """The `chc` command line.
 
-Exit status: 0 done (for `check`, passed), 1 `check` failed or `diff` found a provision broken,
-2 bad input or usage (every problem printed as file:row:field: message).
+Exit status, one meaning each (docs/ci.md): 0 ran (for `check`, passed); 1 ran, and `check` failed or `diff`
+found a provision broken; 2 bad input or usage (every problem printed as file:row:field: message), or an
+output that could not be written; 3 an internal error, in one line (the traceback with --debug or CHC_DEBUG=1).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,15 +51,21 @@ def _period(ctx: click.Context, param: click.Parameter, value: str):
         raise click.BadParameter(str(err)) from None
 
 
+STAMP_RANGE = (dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc))
+
+
 def _timestamp(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    """--generated-at: kept on the context for _generated_at()."""
+    """--generated-at: kept on the context for _generated_at(); a stamp only, it never moves the as-of date."""
     if value is None:
         return
     try:
         stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date and time (e.g. 2025-05-01T09:00:00Z)") from None
-    ctx.meta["chc.generated_at"] = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+        stamp = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
+        raise click.BadParameter(f"'{value}' is not a date and time from 1970 to 9999 (e.g. 2025-05-01T09:00:00Z)") from None
+    if not STAMP_RANGE[0] <= stamp <= STAMP_RANGE[1]:
+        raise click.BadParameter(f"'{value}' is not a date and time from 1970 to 9999 (e.g. 2025-05-01T09:00:00Z)")
+    ctx.meta["chc.generated_at"] = stamp
 
 
 def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -70,8 +78,47 @@ def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     ctx.exit()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Chc(click.Group):
+    """chc's commands, with one guarantee for all of them: nothing ends in a traceback, and nothing but a finding
+    about the Code exits 1. A failure of chc itself exits 3 with one line (the traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except BrokenPipeError:  # the reader went away (`chc ... | head`): stop quietly, as Unix tools do
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (so that the exit's own flush cannot fail again)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("chc: interrupted; no output was written", err=True)
+            sys.exit(130)
+        except Exception as err:
+            if ctx.meta.get("chc.debug") or os.environ.get("CHC_DEBUG") == "1":
+                traceback.print_exc()
+            click.echo(f"chc: internal error ({type(err).__name__} {_where(err)}): chc could not finish, and this says nothing "
+                       "about the Code; run again with --debug (or CHC_DEBUG=1) for the traceback", err=True)
+            sys.exit(3)
+
+
+def _where(err: BaseException) -> str:
+    """The innermost place in chc's own code that the error passed through, as module:line (never the error's text,
+    which may quote a cell)."""
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if "/checker/" in f.filename or f.filename.endswith("cli.py")]
+    if not frames:
+        return "outside chc"
+    frame = frames[-1]
+    return f"at {Path(frame.filename).stem}:{frame.lineno}"
+
+
+def _debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta["chc.debug"] = value
+
+
+@click.group(cls=_Chc, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version, help="Show the version and the verdict engine, and exit.")
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_debug,
+              help="On an internal error (exit 3), print the traceback too (or set CHC_DEBUG=1).")
 def main() -> None:
     """Check a landlord's complaint handling against the Housing Ombudsman's Complaint Handling Code."""
 
@@ -262,6 +309,7 @@ def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | Non
         data = report_data(policy, loaded["register"], loaded["catalogue"], loaded["period"], activity,
                            _generated_at(), by, compare == "previous-year", loaded["as_of"],
                            assessment)
+    _read_from(*(Path(source) for source in activity.sources.values()))
     for kind in ("ombudsman", "learning", "benchmarks"):
         if kind in activity.sources:
             click.echo(f"chc: read {kind} from {activity.sources[kind]}", err=True)
@@ -288,7 +336,8 @@ def _input_errors() -> Iterator[None]:
     except InputError as err:
         _report(err)
     except EngineError as err:
-        _stop(f"the rules engine failed, so no verdict can be trusted: {err}")
+        click.echo(f"chc: internal error: the rules engine failed, so no verdict can be trusted: {err}", err=True)
+        sys.exit(3)
 
 
 def _progress(register: Path | None = None):
@@ -321,9 +370,10 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
     from checker.rulebook import load_rulebook
     from checker.waivers import load_waivers
 
-    today = _generated_at().date()
+    today = dt.date.today()  # the clock, never the --generated-at stamp: a stamp must not change a judgement
     if register_path and period is None:
         raise click.UsageError("--period is required with --register")
+    _read_from(*policy_paths, register_path, mapping_path, waivers_path, code_path, *(rules_paths or ()))
     progress = _progress(register_path)
     with _input_errors():
         policies = [load_policy(path) for path in policy_paths]
@@ -335,6 +385,8 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
         if register_path:
             progress.step(f"reading {register_path.name}")
             register = load_register(register_path, load_mapping(mapping_path) if mapping_path else None, sheet, skip_bad_rows)
+            for warning in register.warnings:
+                click.echo(str(warning), err=True)
             for column in register.ignored_columns:
                 click.echo(f"{register.source}: column '{column}' is not part of the register contract and was ignored", err=True)
             for problem in register.skipped:
@@ -343,6 +395,14 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
                 click.echo(f"chc: {register.accounting()}", err=True)
     return policies, {"register": register, "catalogue": catalogue, "rulebook": rulebook,
                       "period": period or financial_year_of(today), "as_of": as_of, "waivers": waivers, "today": today}
+
+
+def _read_from(*paths: Path | None) -> None:
+    """Remember the run's input files (those in folders too), so that no --output can overwrite one."""
+    files: list[Path] = click.get_current_context().meta.setdefault("chc.inputs", [])
+    for path in paths:
+        if path is not None:
+            files += sorted(path.rglob("*")) if path.is_dir() else [path]
 
 
 def _judge(loaded: dict[str, Any], policy: Policy):
@@ -385,47 +445,56 @@ def _emit(assessment, pairs: list[tuple[str, Path | None]], context: Context) ->
 
 
 def _deliver(rendered: list[tuple[bytes, Path | None]]) -> None:
-    """Show what goes to standard output, then write every file, all or none."""
+    """Write every file, all or none, then show what goes to standard output."""
     _progress().close()
+    _write_all([(path, data) for data, path in rendered if path is not None])
     for data, path in rendered:
         if path is None:
-            click.echo(data.decode("utf-8"), nl=False)
-    _write_all([(path, data) for data, path in rendered if path is not None])
+            _echo(data.decode("utf-8"))
 
 
 def _emit_text(text: str, output: Path | None) -> None:
     if output:
         _write_all([(output, text.encode("utf-8"))])
     else:
+        _echo(text)
+
+
+def _echo(text: str) -> None:
+    """Standard output, flushed here so that a full disk is reported (exit 2), not lost in the interpreter's exit."""
+    try:
         click.echo(text, nl=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        _stop(f"cannot write to standard output: {(err.strerror or 'the system refused').lower()}")
 
 
 def _generated_at() -> dt.datetime:
-    """--generated-at, else SOURCE_DATE_EPOCH when set, else now: so that reruns can be byte-identical."""
+    """--generated-at, else SOURCE_DATE_EPOCH when set, else now: so that reruns can be byte-identical. The stamp is
+    printed as the generation time and nothing else: the as-of date comes from the period and --as-of alone."""
     context = click.get_current_context(silent=True)
     if context is not None and "chc.generated_at" in context.meta:
         return context.meta["chc.generated_at"]
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
+    if epoch:
+        if not epoch.isdigit() or int(epoch) > STAMP_RANGE[1].timestamp():
+            raise click.UsageError(f"SOURCE_DATE_EPOCH={epoch[:20]!r} is not a whole number of seconds from 1970 to 9999")
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
 def _write_all(files: list[tuple[Path, bytes]]) -> None:
-    """Write whole or not at all: every file to a temporary beside its target first, then rename them all into place."""
-    staged: list[tuple[Path, Path]] = []
-    target = None
+    """Write whole or not at all (checker/writer.py), and never over an input of the run."""
+    from checker.writer import WriteError, check_targets, write_all
+
+    meta = click.get_current_context().meta
     try:
-        for target, data in files:
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            staged.append((tmp, target))
-            tmp.write_bytes(data)
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    except OSError as err:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        _stop(f"cannot write {target}: {err.strerror}; no output was written")
+        check_targets([path for path, _ in files], meta.get("chc.inputs", []))
+        write_all(files)
+    except WriteError as err:
+        _stop(str(err))
 
 
 def _stop(message: str) -> NoReturn:
@@ -456,6 +525,7 @@ def _rules_load(code_path: Path | None, rules_paths: tuple[Path, ...]):
     from checker.resources import bundled, default_code
     from checker.rulebook import load_rulebook
 
+    _read_from(code_path, *rules_paths)
     with _input_errors():
         catalogue = load_catalogue(code_path or default_code())
         return catalogue, load_rulebook([bundled("rules"), *rules_paths], catalogue)

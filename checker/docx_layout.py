@@ -102,15 +102,23 @@ def shade(cell: _Cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shd)
 
 
+PROPERTY_LENGTH = 255  # Word's limit on a core property (a council's legal name with its ALMO can be longer)
+
+
 def properties(doc: DocumentType, title: str, subject: str, comments: str, generated_at: dt.datetime) -> None:
-    """Title, subject and comments as given, chc as the author, and both dates `generated_at`."""
+    """Title, subject and comments as given (cut to Word's limit with an ellipsis), chc as the author, and both
+    dates `generated_at`."""
     props = doc.core_properties
-    props.title = title
-    props.subject = subject
+    props.title = _cut(title)
+    props.subject = _cut(subject)
     props.author = props.last_modified_by = "chc"
     props.created = props.modified = generated_at
-    props.comments = comments
+    props.comments = _cut(comments)
     props.revision = 1
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= PROPERTY_LENGTH else text[:PROPERTY_LENGTH - 1] + "…"
 
 
 def _fill(cell: _Cell, paragraphs: list[str], style_id: str, bold: bool, right: bool) -> None:

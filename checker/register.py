@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,7 +21,9 @@ import polars as pl
 from checker.dates import UK_SHAPE, parse_series
 from checker.errors import InputError, Problem, fail, in_order
 from checker.mapping import Mapping
+from checker.readfile import regular_file
 from checker.schemas import schema
+from checker.yamlfile import CONTROL
 
 ROW = "_row"
 _QUOTED = re.compile(r"'[^']*'")
@@ -52,6 +55,7 @@ class Register:
     rows_read: int
     ignored_columns: list[str] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # read, but told on standard error (control characters)
 
     @cached_property
     def skipped_rows(self) -> list[tuple[int, list[str]]]:
@@ -92,6 +96,7 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     if mapping is not None:
         cells = mapping.translate_values(cells)
     rows = pl.int_range(first_row, first_row + rows_read, dtype=pl.Int64, eager=True).alias(ROW)
+    warnings = _control_characters(cells, rows, name)
     typed, problems = _typed(cells, rows, columns, name)
     in_cells = {(p.row, p.field) for p in problems}  # a bad cell is reported once, not again as missing
     problems += [p for p in _consistency(typed, name) if (p.row, p.field) not in in_cells]
@@ -103,7 +108,7 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         problems = _consistency(typed, name)
     if problems:
         raise InputError(in_order(problems))
-    return Register(name, typed, rows_read, ignored, in_order(skipped))
+    return Register(name, typed, rows_read, ignored, in_order(skipped), warnings)
 
 
 def empty_register() -> Register:
@@ -126,8 +131,7 @@ UNREADABLE[".xlsm"] = UNREADABLE[".xlsx"]
 def _read(path: Path, sheet: str | None) -> tuple[pl.DataFrame, int]:
     """The file as text columns, and the source row number of its first data row."""
     name = str(path)
-    if not path.is_file():
-        raise fail(name, None, None, "no such file")
+    regular_file(path)
     suffix = path.suffix.lower()
     if suffix not in UNREADABLE:
         raise fail(name, None, None, f"unknown register format '{suffix}': use .csv, .xlsx or .json")
@@ -143,8 +147,32 @@ def _read(path: Path, sheet: str | None) -> tuple[pl.DataFrame, int]:
         raise fail(name, None, None, UNREADABLE[suffix]) from None
 
 
+# a workbook is a zip of XML: its parts are checked before it is opened, so that a small file cannot unpack into
+# gigabytes (sheets compress 5 to 20 times; more than 100 times is a bomb, not a register)
+MAX_UNPACKED = 2 * 1024**3
+MAX_RATIO = 100
+
+
+def _check_workbook(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as book:
+            parts = book.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise fail(str(path), None, None, UNREADABLE[".xlsx"]) from None
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED:
+        raise fail(str(path), None, None, f"the workbook unpacks to {unpacked:,} bytes; chc opens workbooks of up to "
+                   f"{MAX_UNPACKED:,} bytes unpacked (save a register this large as CSV)")
+    for part in parts:
+        if part.file_size > 1024**2 and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise fail(str(path), None, None, f"part {part.filename} of the workbook unpacks to "
+                       f"{part.file_size // max(part.compress_size, 1):,} times its size; chc opens no part that "
+                       f"unpacks more than {MAX_RATIO} times (save the register as CSV from Excel)")
+
+
 def _read_xlsx(path: Path, sheet: str | None) -> pl.DataFrame:
     """The first sheet, or the one named: a name the workbook lacks is answered with the names it has."""
+    _check_workbook(path)
     if sheet is not None:
         import fastexcel
 
@@ -221,6 +249,30 @@ def _read_json(path: Path) -> pl.DataFrame:
     return pl.DataFrame(cells, schema=dict.fromkeys(names, pl.Utf8))
 
 
+# control characters (checker/yamlfile.py's CONTROL) break Word and JUnit XML and can steer a terminal; in a
+# register they are shown as the Unicode picture of each (␇ for BEL), or U+FFFD for C1
+VISIBLE = {chr(c): chr(0x2400 + c) for c in range(0x20) if chr(c) not in "\t\n\r"} | {"\x7f": "\u2421"} | \
+    {chr(c): "\ufffd" for c in range(0x80, 0xA0)}
+SHOWN_ROWS = 5
+
+
+def _control_characters(cells: dict[str, pl.Series], rows: pl.Series, name: str) -> list[Problem]:
+    """Make control characters visible in place, column by column; a warning per column names the rows."""
+    warnings = []
+    for col, text in cells.items():
+        if text.dtype != pl.Utf8:
+            continue
+        held = text.str.contains(CONTROL.pattern).fill_null(False)
+        if not held.any():
+            continue
+        cells[col] = text.str.replace_many(list(VISIBLE), list(VISIBLE.values()))
+        where = rows.filter(held).to_list()
+        shown = ", ".join(map(str, where[:SHOWN_ROWS])) + (f" and {len(where) - SHOWN_ROWS:,} more" if len(where) > SHOWN_ROWS else "")
+        warnings.append(Problem(name, None, col, f"{len(where):,} cell{'s' if len(where) != 1 else ''} held control characters "
+                                f"(row{'s' if len(where) != 1 else ''} {shown}); each is shown as its symbol, such as \u2407"))
+    return warnings
+
+
 def _typed(cells: dict[str, pl.Series], rows: pl.Series, columns: dict[str, dict[str, Any]],
            name: str) -> tuple[pl.DataFrame, list[Problem]]:
     """Trim, then cast each column to its contract type; every cell that fails becomes a Problem.
@@ -249,6 +301,8 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
                        "is not a number"))
         if "minimum" in spec:
             checks.append((value < spec["minimum"], f"must be at least {spec['minimum']}"))
+        if "maximum" in spec:
+            checks.append((value.cast(pl.Float64).is_finite() & (value > spec["maximum"]), f"must be at most {spec['maximum']:,}"))
     if "enum" in spec:
         checks.append(((raw.is_not_null() & value.is_null()) | (value.is_not_null() & ~value.is_in(spec["enum"])),
                        f"must be one of {', '.join(map(str, spec['enum']))}"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,11 @@ from typing import Any
 import yaml
 
 from checker.errors import InputError, Problem, fail
+from checker.readfile import read_bytes
 
 MAX_BYTES = 5 * 1024 * 1024
+# control characters: C0 but tab, line feed and carriage return; DEL; C1 (refused in YAML, shown visibly in a register)
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 MAX_NODES = 200_000  # far above any real policy or rule file; stops an alias ("billion laughs") bomb
 MAX_DEPTH = 100  # real inputs nest a dozen levels; libyaml's composer crashes the process (no exception) near 100,000
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pyyaml has it: the same safe subset, faster
@@ -55,12 +59,7 @@ def load(path: Path) -> YamlDoc:
 
 def _load(path: Path) -> YamlDoc:
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise fail(name, None, None, f"cannot read the file: {err.strerror}") from None
-    if len(raw) > MAX_BYTES:
-        raise fail(name, None, None, f"the file is {len(raw):,} bytes; YAML inputs are limited to {MAX_BYTES:,}")
+    raw = read_bytes(path, MAX_BYTES, "YAML inputs")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -72,8 +71,11 @@ def _load(path: Path) -> YamlDoc:
         raise _invalid(name, text, err) from None
     except yaml.YAMLError:
         raise fail(name, None, None, NOT_YAML) from None
-    if node is not None and _size(node) > MAX_NODES:
+    size, depth = _shape(node) if node is not None else (0, 0)
+    if size > MAX_NODES:
         raise fail(name, None, None, f"the YAML expands to more than {MAX_NODES:,} values (aliases repeated?); refusing to read it")
+    if depth > MAX_DEPTH:
+        raise fail(name, None, None, f"the YAML is nested more than {MAX_DEPTH} levels deep once its aliases are expanded; refusing to read it")
     try:
         data = yaml.constructor.SafeConstructor().construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as err:
@@ -87,7 +89,22 @@ def _load(path: Path) -> YamlDoc:
         _index(node, (), lines, name, duplicates)
         if duplicates:
             raise InputError(duplicates)
-    return YamlDoc(path, _iso_dates(data), lines, hashlib.sha256(raw).hexdigest())
+    doc = YamlDoc(path, _iso_dates(data), lines, hashlib.sha256(raw).hexdigest())
+    controlled = [doc.problem(where, "holds a control character; remove it (chc's documents and reports cannot carry it)")
+                  for where in _control_characters(doc.data, ())]
+    if controlled:
+        raise InputError(controlled)
+    return doc
+
+
+def _control_characters(node: Any, where: Path_) -> list[Path_]:
+    """Where a text (key or value) holds a control character other than tab and line breaks."""
+    if isinstance(node, dict):
+        return [w for key, value in node.items()
+                for w in ([where + (key,)] if isinstance(key, str) and CONTROL.search(key) else []) + _control_characters(value, where + (key,))]
+    if isinstance(node, list):
+        return [w for i, value in enumerate(node) for w in _control_characters(value, where + (i,))]
+    return [where] if isinstance(node, str) and CONTROL.search(node) else []
 
 
 def _check_depth(name: str, text: str) -> None:
@@ -121,20 +138,36 @@ def _walk(name: str, text: str, loader: Any) -> None:
             depth -= 1
 
 
-def _size(node: yaml.Node) -> int:
-    """How many nodes the document has once aliases are expanded, counted without expanding them."""
-    sizes: dict[int, int] = {}
+def _shape(node: yaml.Node) -> tuple[int, int]:
+    """How many nodes the document has once aliases are expanded, and how deep it then nests, counted without
+    expanding them (a node shared by aliases is measured once) and without recursion. An alias that contains
+    itself nests without end."""
+    sizes: dict[int, tuple[int, int]] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        item, done = stack.pop()
+        key = id(item)
+        children = _children(item)
+        if done:
+            on_path.discard(key)
+            measured = [sizes[id(c)] for c in children]
+            sizes[key] = (1 + sum(s for s, _ in measured), 1 + max((d for _, d in measured), default=0))
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            return MAX_NODES + 1, MAX_DEPTH + 1
+        on_path.add(key)
+        stack.append((item, True))
+        stack += [(c, False) for c in children if id(c) not in sizes]
+    return sizes[id(node)]
 
-    def count(n: yaml.Node) -> int:
-        if id(n) in sizes:
-            return sizes[id(n)]
-        sizes[id(n)] = 1  # a cycle counts once
-        children = [v for pair in n.value for v in pair] if isinstance(n, yaml.MappingNode) else \
-            n.value if isinstance(n, yaml.SequenceNode) else []
-        sizes[id(n)] = total = 1 + sum(count(c) for c in children)
-        return total
 
-    return count(node)
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [v for pair in node.value for v in pair]
+    return node.value if isinstance(node, yaml.SequenceNode) else []
 
 
 def _index(node: yaml.Node, where: Path_, lines: dict[Path_, int], name: str, duplicates: list[Problem]) -> None:

@@ -102,7 +102,7 @@ def test_a_bad_activity_file_names_file_line_and_field(tmp_path):
 
 def test_a_named_activity_file_must_exist(tmp_path):
     out = CliRunner().invoke(main, ["report", *ARGS, "--period", "2024-25", "--learning", str(tmp_path / "none.yaml")])
-    assert out.exit_code == 2 and "none.yaml: cannot read the file" in out.stderr
+    assert out.exit_code == 2 and "none.yaml: no such file" in out.stderr
 
 
 def test_annual_report_json_carries_the_self_assessment():

@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -45,6 +47,7 @@ def build(folder: Path) -> None:
         ("tab_indent", "  time_limit_months: 12", "\ttime_limit_months: 12"),
         ("unclosed_quote", "  title: Housing Complaints Policy", '  title: "Housing Complaints Policy'),
         ("colon_in_value", "  title: Housing Complaints Policy", "  title: Housing: Complaints Policy"),
+        ("control_character", "  name: Harrowden District Council", '  name: "Harrowden District\\x07 Council"'),
     ):
         assert old in text, old
         (policy / f"{name}.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -60,6 +63,17 @@ def build(folder: Path) -> None:
     (deep_block / "deep.yaml").write_text("".join(" " * i + "a:\n" for i in range(1_500)) + " " * 1_500 + "b: 1\n",
                                           encoding="utf-8")
     (register / "not_a_workbook.xlsx").write_text("case_id,contact_type,received_date\nA1,enquiry,2024-05-07\n")
+    # 44 KB that would unpack to 30 MB of sheet: refused before the reader opens it
+    with zipfile.ZipFile(register / "zip_bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/worksheets/sheet1.xml", "<row/>" * 5_000_000)
+    fifo = register / "pipe.csv"
+    if not fifo.exists():
+        os.mkfifo(fifo)  # a reader that opened it would wait for ever
+    alias_deep = folder / "rules" / "alias_deep"
+    alias_deep.mkdir(parents=True, exist_ok=True)  # a `not` chain 300 deep in 301 short lines
+    (alias_deep / "deep.yaml").write_text("a0: &a0 {field: stage, eq: 1}\n" + "".join(f"a{i}: &a{i} {{not: *a{i - 1}}}\n" for i in range(1, 301)),
+                                          encoding="utf-8")
 
 
 def _xlsx(path: Path, rows: list[list[object]]) -> None:
