@@ -365,7 +365,7 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
     from checker.mapping import load_mapping
     from checker.period import financial_year_of
     from checker.policy import load_policy
-    from checker.register import load_register
+    from checker.register import load_register, looks_personal
     from checker.resources import bundled, default_code
     from checker.rulebook import load_rulebook
     from checker.waivers import load_waivers
@@ -388,7 +388,8 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
             for warning in register.warnings:
                 click.echo(str(warning), err=True)
             for column in register.ignored_columns:
-                click.echo(f"{register.source}: column '{column}' is not part of the register contract and was ignored", err=True)
+                shown = "a column whose heading looks like personal data" if looks_personal(column) else f"column '{column}'"
+                click.echo(f"{register.source}: {shown} is not part of the register contract and was ignored", err=True)
             for problem in register.skipped:
                 click.echo(f"{problem} (row skipped)", err=True)
             if register.skipped:

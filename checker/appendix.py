@@ -151,7 +151,7 @@ def metadata(assessment: Assessment, generated_at: dt.datetime) -> tuple[tuple[s
         ("Open cases judged as at", uk_date(assessment.as_of)),
         ("Code", f"{code['title']} {code['version']} ({code['publisher']}, in force from {uk_date(code['in_force'])})"),
         ("Rules version", assessment.rules_version),
-        ("Register", f"{register.source.rsplit('/', 1)[-1]}: {register.accounting()}, {assessment.rows_in_period} received in the period"),
+        ("Register", f"{register.file_name}: {register.accounting()}, {assessment.rows_in_period} received in the period"),
         ("Generated", f"{generated_at.strftime('%Y-%m-%d %H:%M')} UTC by chc {__version__}"),
     )
 

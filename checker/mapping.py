@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+from anyascii import anyascii
 
 from checker.errors import InputError, Problem
 from checker.schemas import validate_doc
 from checker.yamlfile import YamlDoc, load
 
-PERSONAL_WORDS = {"address", "postcode", "email", "mail", "phone", "telephone", "mobile", "tel", "notes", "note",
-                  "description", "details", "comments", "comment", "narrative", "summary", "dob", "birth", "surname",
-                  "forename", "firstname", "lastname", "nino"}
-PERSON_WORDS = {"resident", "tenant", "customer", "complainant", "contact", "full", "first", "last", "given", "family", "person"}
+# a heading is read word by word, after NFKC and folding look-alike letters to ASCII (a Cyrillic а reads as a),
+# split on separators and case changes (ResidentName is resident, name): a word of PERSONAL_WORDS names personal
+# data or free text wherever it stands; a PERSON_WORD does alone ("Tenant") or with a DETAIL_WORD ("Contact
+# Details"), but not with a word that makes it a category ("Tenant Type", "Contact Type", "Customer Ref")
+PERSONAL_WORDS = {"name", "names", "surname", "forename", "forenames", "firstname", "lastname", "fullname", "address",
+                  "addr", "postcode", "email", "mail", "phone", "telephone", "tel", "mobile", "notes", "note", "description",
+                  "comments", "comment", "narrative", "summary", "dob", "birth", "nino", "ni", "insurance"}
+PERSON_WORDS = {"resident", "residents", "tenant", "tenants", "customer", "cust", "complainant", "occupant", "person",
+                "contact", "applicant", "client", "household"}
+DETAIL_WORDS = {"details", "detail", "info", "information", "full", "first", "last", "given", "family"}
 
 
 @dataclass
@@ -59,8 +67,17 @@ class Mapping:
 
 def _personal(heading: str) -> bool:
     """A heading that names a resident's personal details or free text (resident name, address, e-mail, notes...)."""
-    words = set(re.findall(r"[a-z]+", heading.lower()))
-    return bool(words & PERSONAL_WORDS) or ("name" in words and bool(words & PERSON_WORDS))
+    words = heading_words(heading)
+    if words & PERSONAL_WORDS:
+        return True
+    return bool(words & PERSON_WORDS) and words <= PERSON_WORDS | DETAIL_WORDS
+
+
+def heading_words(heading: str) -> set[str]:
+    """The words of a heading as a person reads them: NFKC, look-alike letters folded to ASCII, split on case changes."""
+    text = anyascii(unicodedata.normalize("NFKC", heading))
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
+    return set(re.findall(r"[a-z]+", text.lower()))
 
 
 def load_mapping(path: Path) -> Mapping:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,10 +28,19 @@ from checker.yamlfile import CONTROL
 
 ROW = "_row"
 _QUOTED = re.compile(r"'[^']*'")
-# columns whose values appear in published reports, and the personal data that must never be in them
-_EMAIL = (r"[^@\s]+@[^@\s]+\.[^@\s]+", "an e-mail address")
-_PHONE = (r"(?:\+44\s?|\b0)\d(?:[\s-]?\d){8,9}\b", "a telephone number")
-PERSONAL = {"case_id": (_EMAIL,), "organisation": (_EMAIL, _PHONE), "service_area": (_EMAIL, _PHONE), "themes": (_EMAIL, _PHONE)}
+# personal data that no published column may hold, matched after NFKC (a full-width ＠ or ０７７ reads as @ and 077):
+# e-mail addresses, with or without a dot; telephone numbers, UK (07700 900123, (020) 7946 0958, 020.7946.0958,
+# +44 (0)20 7946 0958) and international (+1 415 555 2671)
+_EMAIL = (r"[\w.+\-]+@[\w\-]+", "an e-mail address")
+_PHONE = (r"(?:^|[^\w+])(?:\+\d{1,3}[\s.\-]*(?:\(0\)[\s.\-]*)?\d|\(?0[1-9])(?:[\s.\-()]*\d){8,10}(?:$|[^\w])", "a telephone number")
+PUBLISHED = ("case_id", "escalated_from", "organisation", "service_area", "themes", "handler", "remedy")
+# categories a report shows value by value: a column whose values are nearly all used once is free text
+CATEGORIES = ("organisation", "service_area", "themes")
+FREE_TEXT_MIN, FREE_TEXT_SHARE = 20, 0.9
+# a cell is repeated in a message only when it has the shape of a code, a date or a number: never text with
+# spaces, an @, or a long run of digits, which could be someone's name, address or telephone number
+_CODE_LIKE = re.compile(r"[\w./:+\-]{1,40}")
+_LONG_NUMBER = re.compile(r"\d{7}")
 DATE_FORMAT_HINT = "use YYYY-MM-DD or DD/MM/YYYY"
 
 
@@ -65,6 +75,11 @@ class Register:
             rows.setdefault(p.row or 0, []).append(f"{p.field}: {_QUOTED.sub('the value', p.message)}")
         return sorted(rows.items())
 
+    @property
+    def file_name(self) -> str:
+        """The register as published: its file name, never the path (which can hold a user's name)."""
+        return Path(self.source).name if self.source != NO_REGISTER else self.source
+
     def accounting(self) -> str:
         """"420 rows read, 417 assessed, 3 skipped": the numbers always add up."""
         skipped = len(self.skipped_rows)
@@ -97,6 +112,11 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         cells = mapping.translate_values(cells)
     rows = pl.int_range(first_row, first_row + rows_read, dtype=pl.Int64, eager=True).alias(ROW)
     warnings = _control_characters(cells, rows, name)
+    free_text = [Problem(name, None, col, "the column's values are nearly all different, each used once: it looks like free text "
+                         f"(names or notes?), which chc would publish; map a column of categories to {col}, or none")
+                 for col in CATEGORIES if _free_text(cells[col])]
+    if free_text:
+        raise InputError(free_text)
     typed, problems = _typed(cells, rows, columns, name)
     in_cells = {(p.row, p.field) for p in problems}  # a bad cell is reported once, not again as missing
     problems += [p for p in _consistency(typed, name) if (p.row, p.field) not in in_cells]
@@ -293,7 +313,7 @@ def _typed(cells: dict[str, pl.Series], rows: pl.Series, columns: dict[str, dict
 def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bool, rows: pl.Series,
                   name: str) -> tuple[pl.Series, list[Problem]]:
     raw, value = pl.col("raw"), pl.col(col)
-    checks: list[tuple[pl.Expr, str]] = []
+    checks: list[tuple[pl.Expr, str]] = []  # (the cells in breach, what is wrong with them)
     if spec.get("format") == "date":
         checks.append((raw.is_not_null() & value.is_null(), f"is not a valid date ({DATE_FORMAT_HINT})"))
     elif spec.get("type") in ("integer", "number") and "enum" not in spec:
@@ -323,22 +343,49 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
         bad = flags[str(i)]
         if bad.any():
             for row, cell in zip(rows.filter(bad), step["raw"].filter(bad), strict=True):
-                problems.append(Problem(name, row, col, message if cell is None else f"'{cell}' {message}"))
+                problems.append(Problem(name, row, col, f"'{cell}' {message}" if _quotable(cell, message) else
+                                        message if cell is None or "personal data" in message else f"{message} (its text is not repeated here)"))
     return step[col], problems
 
 
+def looks_personal(text: str) -> bool:
+    """Whether a text (a heading, say) holds what looks like an e-mail address or a telephone number."""
+    folded = unicodedata.normalize("NFKC", text)
+    return any(re.search(pattern, folded) for pattern, _ in (_EMAIL, _PHONE))
+
+
+def _quotable(cell: str | None, message: str) -> bool:
+    """Whether a message may repeat the cell: only a code, a date or a number, never what looks like personal data."""
+    return (cell is not None and "personal data" not in message and bool(_CODE_LIKE.fullmatch(cell))
+            and "@" not in cell and not _LONG_NUMBER.search(cell))
+
+
 def _personal_data(text: pl.Series, col: str) -> list[tuple[pl.Expr, str]]:
-    """Cells of a published column holding an e-mail address or telephone number. The patterns run on the
-    column's distinct values (a register has a few dozen service areas, not a million), after a cheap test."""
+    """Cells of a published column holding an e-mail address or telephone number. The patterns run on the column's
+    distinct values (a register has a few dozen service areas, not a million), after NFKC."""
+    if col not in PUBLISHED:
+        return []
     checks = []
-    for pattern, what in PERSONAL.get(col, ()):
-        if what == _EMAIL[1] and not text.str.contains("@", literal=True).any():
-            continue
-        values = text.unique() if col != "case_id" else text
-        bad = values.filter(values.str.contains(pattern).fill_null(False))
+    values = text.unique().drop_nulls() if col != "case_id" else text.drop_nulls()
+    folded = values.str.normalize("NFKC")
+    for pattern, what in (_EMAIL, _PHONE):
+        bad = values.filter(folded.str.contains(pattern).fill_null(False))
         if bad.len():
-            checks.append((pl.col("raw").is_in(bad.implode()), f"looks like personal data ({what}); chc publishes this column, so it must not hold it"))
+            checks.append((pl.col("raw").is_in(bad.implode()),
+                           f"looks like personal data ({what}); chc publishes this column, so it must not hold it (its text is not repeated here)"))
     return checks
+
+
+def _free_text(text: pl.Series) -> bool:
+    """Most values distinct and each used once, over enough cells to tell (themes counted theme by theme)."""
+    cells = text.drop_nulls().str.strip_chars()
+    if text.name == "themes":
+        cells = cells.str.split(";").explode().str.strip_chars()
+    if cells.len() < FREE_TEXT_MIN:
+        return False
+    counts = cells.value_counts()
+    used_once = counts.filter(pl.col("count") == 1).height
+    return used_once >= FREE_TEXT_SHARE * cells.len()
 
 
 def _ambiguous_dates(step: pl.DataFrame, col: str) -> list[tuple[pl.Expr, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 from checker import __version__
@@ -23,11 +24,11 @@ def assessment_dict(assessment: Assessment, generated_at: dt.datetime) -> dict[s
         "code": {"id": code["id"], "title": code["title"], "version": code["version"]},
         "rules_version": assessment.rules_version,
         "register": {
-            "source": assessment.register.source,
+            "source": assessment.register.file_name,
             "rows_read": assessment.register.rows_read,
             "rows_assessed": assessment.register.frame.height,
             "rows_in_period": assessment.rows_in_period,
-            "ignored_columns": assessment.register.ignored_columns,
+            "ignored_columns": len(assessment.register.ignored_columns),  # counted, never listed: a heading can hold personal data
             "rows_skipped": len(assessment.register.skipped_rows),
             "skipped_rows": [{"row": row, "reasons": reasons} for row, reasons in assessment.register.skipped_rows],
         },
@@ -79,7 +80,7 @@ def _waiver(w: Waiver | None) -> dict[str, Any] | None:
     return {
         "kind": w.kind, "target": w.target, "justification": w.justification, "approved_by": w.approved_by,
         "approved_on": w.approved_on.isoformat() if w.approved_on else None,
-        "expires": w.expires.isoformat() if w.expires else None, "source": f"{w.file}:{w.line}",
+        "expires": w.expires.isoformat() if w.expires else None, "source": f"{Path(w.file).name}:{w.line}",
     }
 
 

@@ -36,7 +36,7 @@ def render_terminal(assessment: Assessment, context: Context, width: int = 44) -
     head = (f"{assessment.landlord}: self-assessment against the {assessment.catalogue.code['title']} "
             f"{assessment.catalogue.code['version']}, {assessment.period.label} "
             f"({assessment.period.start} to {assessment.period.end}; open cases judged as at {assessment.as_of})\n"
-            f"Register {assessment.register.source}: {assessment.register.accounting()}, "
+            f"Register {assessment.register.file_name}: {assessment.register.accounting()}, "
             f"{assessment.rows_in_period} received in the period.")
     skipped = "".join(f"\nrow {row} skipped: {'; '.join(reasons)}" for row, reasons in assessment.register.skipped_rows)
     return f"{head}{skipped}\n\n{table}\n\n{summary}\n"

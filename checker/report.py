@@ -7,6 +7,7 @@ JSON (checker/schemas/report.schema.json) and every document are rendered from w
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -62,7 +63,7 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
         "homes": landlord["homes"],
         "period": _period(period, min(period.end, as_of)),
         "code": {"id": code["id"], "title": code["title"], "version": code["version"]},
-        "register": {"source": register.source.rsplit("/", 1)[-1], "rows_read": register.rows_read,
+        "register": {"source": register.file_name, "rows_read": register.rows_read,
                      "rows_assessed": register.frame.height, "rows_skipped": len(register.skipped_rows),
                      "skipped_rows": [{"row": row, "reasons": reasons} for row, reasons in register.skipped_rows]},
         **found[(period, None)],
@@ -71,7 +72,7 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
         "ombudsman": ombudsman_figures(activity.ombudsman, period) if activity.ombudsman else None,
         "learning": learning_in(activity.learning, period),
         "benchmarks": activity.benchmarks,
-        "inputs": activity.sources,
+        "inputs": {kind: Path(path).name for kind, path in activity.sources.items()},
     }
     for key, sub, organisation in groups:
         group = {"key": key, "label": " · ".join(key.values()), "period": _period(sub, min(sub.end, as_of)),
