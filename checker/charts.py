@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+import warnings
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -75,7 +76,10 @@ def _png(title: str, height_cm: float, draw: Callable[[Any], None]) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(cast(Any, STYLE)):  # matplotlib types rc keys as literals; STYLE's are checked when used
+    with matplotlib.rc_context(cast(Any, STYLE)), warnings.catch_warnings():  # rc keys typed as literals; STYLE's are checked when used
+        # a label holding a symbol the font lacks (the ␇ that stands for a control character) is drawn as a box; the
+        # register's loading has said so on standard error already
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
         fig = Figure(figsize=(WIDTH, height_cm * CM), dpi=DPI, layout="constrained")
         FigureCanvasAgg(fig)
         draw(fig.add_subplot())

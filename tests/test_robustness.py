@@ -166,6 +166,11 @@ def test_control_characters_in_cells_are_shown_and_every_format_survives(tmp_pat
     assert "\x1b" not in text and "\x07" not in text and "HDC-24-\u24070037\u241b[31m" in files["json"].read_text()
     terminal = chc("assess", "--policy", policy, "--register", register, "--period", "2024-25")
     assert "\x1b" not in terminal.stdout
+    reports = {fmt: tmp_path / f"report.{fmt}" for fmt in ("docx", "html", "md", "json")}
+    pairs = [a for fmt, path in reports.items() for a in ("--format", fmt, "--output", path)]
+    out = chc("annual-report", "--policy", policy, "--register", register, "--period", "2024-25", "--by", "quarter", *pairs, env=EPOCH)
+    assert out.exit_code == 0, out.stderr
+    assert all("\x1b" not in path.read_text(encoding="utf-8", errors="replace") for fmt, path in reports.items() if fmt != "docx")
 
 
 def test_a_policy_changed_only_in_its_stamp_of_the_period_keeps_its_period():
@@ -174,3 +179,15 @@ def test_a_policy_changed_only_in_its_stamp_of_the_period_keeps_its_period():
     assert out.exit_code in (0, 1), out.stderr
     assert json.loads(out.stdout)["period"]["label"] != "1970-71"
 
+
+
+def test_more_policy_rules_than_the_engine_takes_are_refused_at_load(tmp_path):
+    """durable-rules never returns from a ruleset of 512 rules; chc stops at 250 policy and register rules, for both engines."""
+    import yaml
+
+    rules = [{"id": f"LL-9.5-R{i:03d}", "provisions": ["9.5"], "title": "t", "scope": "policy", "severity": "low",
+              "breach": {"field": "landlord.homes", "eq": i}, "evidence": "e", "remediation": "r"} for i in range(240)]
+    (tmp_path / "mine.yaml").write_text(yaml.safe_dump({"rules": rules}))
+    out = chc("assess", *EXAMPLE_ARGS, "--rules", tmp_path)
+    assert out.exit_code == 2
+    assert "policy and register rules in all; the verdict engine takes at most 250" in out.stderr
