@@ -62,8 +62,8 @@ def _timestamp(ctx: click.Context, param: click.Parameter, value: str | None) ->
         stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         stamp = (stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
     except (ValueError, OverflowError):
-        raise click.BadParameter(f"'{value}' is not a date and time from 1970 to 9999 (e.g. 2025-05-01T09:00:00Z)") from None
-    if not STAMP_RANGE[0] <= stamp <= STAMP_RANGE[1]:
+        stamp = None
+    if stamp is None or not STAMP_RANGE[0] <= stamp <= STAMP_RANGE[1]:
         raise click.BadParameter(f"'{value}' is not a date and time from 1970 to 9999 (e.g. 2025-05-01T09:00:00Z)")
     ctx.meta["chc.generated_at"] = stamp
 
@@ -91,7 +91,7 @@ class _Chc(click.Group):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (so that the exit's own flush cannot fail again)
             sys.exit(2)
         except KeyboardInterrupt:
-            click.echo("chc: interrupted; no output was written", err=True)
+            click.echo("chc: interrupted", err=True)
             sys.exit(130)
         except Exception as err:
             if ctx.meta.get("chc.debug") or os.environ.get("CHC_DEBUG") == "1":
