@@ -31,6 +31,8 @@ def check_targets(targets: list[Path], inputs: list[Path]) -> None:
         taken[real] = target
         if target.exists() and _identity(target) in sources:
             raise WriteError(f"--output {target} is an input of this run ({sources[_identity(target)]}); chc never overwrites its inputs")
+        if _special(target):
+            continue
         if os.path.isdir(real):
             raise WriteError(f"--output {target} is a folder; name a file in it")
         if not os.path.isdir(os.path.dirname(real)):
@@ -40,13 +42,13 @@ def check_targets(targets: list[Path], inputs: list[Path]) -> None:
 def write_all(files: list[tuple[Path, bytes]]) -> None:
     """Write every file, or (as far as the file system allows) none; raise WriteError saying what happened."""
     staged: list[tuple[str, str, Path]] = []
-    special: list[tuple[str, Path, bytes]] = []
+    special: list[tuple[Path, bytes]] = []
     try:
         for target, data in files:
-            real = os.path.realpath(target)
-            if os.path.exists(real) and not stat.S_ISREG(os.stat(real).st_mode):
-                special.append((real, target, data))
+            if _special(target):
+                special.append((target, data))
                 continue
+            real = os.path.realpath(target)
             descriptor, temporary = tempfile.mkstemp(prefix=".chc-", suffix=".tmp", dir=os.path.dirname(real))
             staged.append((temporary, real, target))
             with os.fdopen(descriptor, "wb") as out:
@@ -61,15 +63,25 @@ def write_all(files: list[tuple[Path, bytes]]) -> None:
             os.replace(temporary, real)
         except OSError as err:
             _discard(staged[i:])
-            raise WriteError(_partial(target, err, written, [t for _, _, t in staged[i + 1:]] + [t for _, t, _ in special])) from None
+            raise WriteError(_partial(target, err, written, [t for _, _, t in staged[i + 1:]] + [t for t, _ in special])) from None
         written.append(target)
-    for i, (real, target, data) in enumerate(special):
+    for i, (target, data) in enumerate(special):
         try:
-            with open(real, "wb") as out:
+            with open(target, "wb") as out:
                 out.write(data)
+        except BrokenPipeError:
+            raise  # the reader went away: the command line ends quietly, as Unix tools do
         except OSError as err:
-            raise WriteError(_partial(target, err, written, [t for _, t, _ in special[i + 1:]])) from None
+            raise WriteError(_partial(target, err, written, [t for t, _ in special[i + 1:]])) from None
         written.append(target)
+
+
+def _special(target: Path) -> bool:
+    """A device, a pipe or a terminal, or a name for one under /dev or /proc (/dev/stdout stands for whatever the
+    shell opened, a file included): written to as it is, never replaced by a renamed file."""
+    if os.path.abspath(target).startswith(("/dev/", "/proc/")):
+        return True
+    return target.exists() and not stat.S_ISREG(os.stat(target).st_mode) and not target.is_dir()
 
 
 def _partial(target: Path, err: OSError, written: list[Path], left: list[Path]) -> str:

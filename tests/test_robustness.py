@@ -129,6 +129,17 @@ def test_special_files_are_written_to_not_replaced(tmp_path):
     assert Path("/dev/full").is_char_device()
 
 
+def test_dev_stdout_as_an_output_writes_to_the_shells_file_without_replacing_it(tmp_path):
+    shown = tmp_path / "shown.json"
+    shown.write_text("")
+    before = shown.stat().st_ino
+    with shown.open("w") as stdout:
+        ran = subprocess.run([sys.executable, "-c", "from cli import main; main()", "assess", *EXAMPLE_ARGS, "--format", "json",
+                              "--output", "/dev/stdout"], cwd=ROOT, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert shown.stat().st_ino == before and json.loads(shown.read_text())["provisions"]
+
+
 def test_a_long_valid_name_is_written_with_a_short_temporary_name(tmp_path):
     target = tmp_path / ("a" * 245 + ".json")
     out = chc("assess", *EXAMPLE_ARGS, "--output", target)
