@@ -277,10 +277,11 @@ SHOWN_ROWS = 5
 
 
 def _control_characters(cells: dict[str, pl.Series], rows: pl.Series, name: str) -> list[Problem]:
-    """Make control characters visible in place, column by column; a warning per column names the rows."""
+    """Make control characters visible in place in the published text columns; a warning per column names the rows.
+    (A date, number or code holding one fails its own check, and its message does not repeat it.)"""
     warnings = []
     for col, text in cells.items():
-        if text.dtype != pl.Utf8:
+        if col not in PUBLISHED or text.dtype != pl.Utf8:  # other columns are dates, numbers and codes: checked by type
             continue
         held = text.str.contains(CONTROL.pattern).fill_null(False)
         if not held.any():
@@ -377,7 +378,11 @@ def _personal_data(text: pl.Series, col: str) -> list[tuple[pl.Expr, str]]:
 
 
 def _free_text(text: pl.Series) -> bool:
-    """Most values distinct and each used once, over enough cells to tell (themes counted theme by theme)."""
+    """Most values distinct and each used once, over enough cells to tell (themes counted theme by theme). A
+    column with few distinct cells is passed at once: when most cells repeat, neither they nor their themes can be
+    nearly all used once."""
+    if text.n_unique() < FREE_TEXT_SHARE * text.len() / 2:
+        return False
     cells = text.drop_nulls().str.strip_chars()
     if text.name == "themes":
         cells = cells.str.split(";").explode().str.strip_chars()
