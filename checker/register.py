@@ -27,7 +27,6 @@ from checker.schemas import schema
 from checker.yamlfile import CONTROL
 
 ROW = "_row"
-_QUOTED = re.compile(r"'[^']*'")
 # personal data that no published column may hold, matched after NFKC (a full-width ＠ or ０７７ reads as @ and 077):
 # e-mail addresses, with or without a dot; telephone numbers, UK (07700 900123, (020) 7946 0958, 020.7946.0958,
 # +44 (0)20 7946 0958) and international (+1 415 555 2671)
@@ -37,10 +36,6 @@ PUBLISHED = ("case_id", "escalated_from", "organisation", "service_area", "theme
 # categories a report shows value by value: a column whose values are nearly all used once is free text
 CATEGORIES = ("organisation", "service_area", "themes")
 FREE_TEXT_MIN, FREE_TEXT_SHARE = 20, 0.9
-# a cell is repeated in a message only when it has the shape of a code, a date or a number: never text with
-# spaces, an @, or a long run of digits, which could be someone's name, address or telephone number
-_CODE_LIKE = re.compile(r"[\w./:+\-]{1,40}")
-_LONG_NUMBER = re.compile(r"\d{7}")
 DATE_FORMAT_HINT = "use YYYY-MM-DD or DD/MM/YYYY"
 
 
@@ -69,10 +64,10 @@ class Register:
 
     @cached_property
     def skipped_rows(self) -> list[tuple[int, list[str]]]:
-        """Each skipped row with its reasons, as safe to publish: field and reason, never the cell's content."""
+        """Each skipped row with its reasons, as safe to publish: field and reason (no message repeats a cell it refused)."""
         rows: dict[int, list[str]] = {}
         for p in self.skipped:
-            rows.setdefault(p.row or 0, []).append(f"{p.field}: {_QUOTED.sub('the value', p.message)}")
+            rows.setdefault(p.row or 0, []).append(f"{p.field}: {p.message}")
         return sorted(rows.items())
 
     @property
@@ -333,7 +328,7 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
     checks += _personal_data(text, col)
     if spec.get("format") == "date":
         step = pl.DataFrame([text, parse_series(text).alias(col)])
-        checks += _ambiguous_dates(step, col)
+        checks += _ambiguous_dates(step, col, rows)
     else:
         step = pl.DataFrame([text]).with_columns(_cast(raw, spec).alias(col))
         if "enum" in spec and spec.get("type", "string") == "string":
@@ -343,9 +338,7 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
     for i, (_, message) in enumerate(checks):
         bad = flags[str(i)]
         if bad.any():
-            for row, cell in zip(rows.filter(bad), step["raw"].filter(bad), strict=True):
-                problems.append(Problem(name, row, col, f"'{cell}' {message}" if _quotable(cell, message) else
-                                        message if cell is None or "personal data" in message else f"{message} (its text is not repeated here)"))
+            problems += [Problem(name, row, col, message) for row in rows.filter(bad)]  # never the cell: it was refused
     return step[col], problems
 
 
@@ -353,12 +346,6 @@ def looks_personal(text: str) -> bool:
     """Whether a text (a heading, say) holds what looks like an e-mail address or a telephone number."""
     folded = unicodedata.normalize("NFKC", text)
     return any(re.search(pattern, folded) for pattern, _ in (_EMAIL, _PHONE))
-
-
-def _quotable(cell: str | None, message: str) -> bool:
-    """Whether a message may repeat the cell: only a code, a date or a number, never what looks like personal data."""
-    return (cell is not None and "personal data" not in message and bool(_CODE_LIKE.fullmatch(cell))
-            and "@" not in cell and not _LONG_NUMBER.search(cell))
 
 
 def _personal_data(text: pl.Series, col: str) -> list[tuple[pl.Expr, str]]:
@@ -373,7 +360,7 @@ def _personal_data(text: pl.Series, col: str) -> list[tuple[pl.Expr, str]]:
         bad = values.filter(folded.str.contains(pattern).fill_null(False))
         if bad.len():
             checks.append((pl.col("raw").is_in(bad.implode()),
-                           f"looks like personal data ({what}); chc publishes this column, so it must not hold it (its text is not repeated here)"))
+                           f"looks like personal data ({what}); chc publishes this column, so it must not hold it"))
     return checks
 
 
@@ -393,15 +380,15 @@ def _free_text(text: pl.Series) -> bool:
     return used_once >= FREE_TEXT_SHARE * cells.len()
 
 
-def _ambiguous_dates(step: pl.DataFrame, col: str) -> list[tuple[pl.Expr, str]]:
+def _ambiguous_dates(step: pl.DataFrame, col: str, rows: pl.Series) -> list[tuple[pl.Expr, str]]:
     """A column that also holds month-first dates (07/25/2024) makes every day-first reading of 05/07/2024 a guess."""
-    unread = step.filter(pl.col(col).is_null() & pl.col("raw").is_not_null())["raw"]
-    month_first = unread.filter(unread.str.to_date("%m/%d/%Y", strict=False).is_not_null())
+    unread = pl.col(col).is_null() & pl.col("raw").is_not_null()
+    month_first = rows.filter(step.select(unread & pl.col("raw").str.to_date("%m/%d/%Y", strict=False).is_not_null()).to_series())
     if month_first.len() == 0:
         return []
     both = (pl.col(col).is_not_null() & pl.col("raw").str.contains(f"^{UK_SHAPE}$")
             & pl.col("raw").str.to_date("%m/%d/%Y", strict=False).is_not_null())
-    return [(both, f"is ambiguous: this column also holds month-first dates such as '{month_first[0]}', "
+    return [(both, f"is ambiguous: this column also holds month-first dates (row {month_first[0]}, for one), "
                    "so chc will not guess whether it is day-first")]
 
 
@@ -450,27 +437,26 @@ def _consistency(frame: pl.DataFrame, name: str) -> list[Problem]:
     parent, found = pl.col("escalated_from"), pl.col("parent_found").fill_null(False)
     link = parent.is_not_null() & found & (parent != pl.col("case_id"))
     checks: list[tuple[pl.Expr, str, str]] = [
-        (_duplicated(frame["case_id"]), "case_id", "duplicate case_id '{cell}'"),
+        (_duplicated(frame["case_id"]), "case_id", "duplicate case_id (another row has the same)"),
         (complaint & pl.col("stage").is_null(), "stage", "a complaint needs its stage (1 or 2)"),
         (~complaint & pl.col("stage").is_not_null(), "stage", "only complaints have a stage"),
         ((pl.col("stage") == 2) & parent.is_null(), "escalated_from", "a stage 2 complaint must name the stage 1 case it escalates"),
         (pl.col("not_accepted_reason").is_not_null() & (pl.col("outcome") != "not_accepted").fill_null(True),
-         "not_accepted_reason", "'{cell}' is given, but the outcome is not not_accepted"),
-        (parent.is_not_null() & ~found, "escalated_from", "'{cell}' is not a case_id in the register"),
+         "not_accepted_reason", "is given, but the outcome is not not_accepted"),
+        (parent.is_not_null() & ~found, "escalated_from", "is not a case_id in the register"),
         (parent == pl.col("case_id"), "escalated_from", "a case cannot escalate from itself"),
         (link & (pl.col("stage") == 2) & ~((pl.col("parent_type") == "complaint") & (pl.col("parent_stage") == 1)).fill_null(False),
-         "escalated_from", "'{cell}' is not a stage 1 complaint"),
+         "escalated_from", "names a case that is not a stage 1 complaint"),
         (link & (pl.col("stage") == 1) & (pl.col("parent_type") != "service_request"), "escalated_from",
-         "a stage 1 complaint can only arise from a service request; '{cell}' is a {parent_type}"),
+         "a stage 1 complaint can only arise from a service request; the case it names is a {parent_type}"),
         (link & ~complaint, "escalated_from", "only complaints escalate from another case"),
     ]
     for later in ("acknowledged_date", "response_date", "extended_due_date", "remedy_completed_date"):
-        checks.append((pl.col(later) < pl.col("received_date"), later, "{cell} is before received_date"))
-    named = sorted({col for _, col, _ in checks})
+        checks.append((pl.col(later) < pl.col("received_date"), later, "is before received_date"))
     flags = [bad.fill_null(False).alias(f"bad{i}") for i, (bad, _, _) in enumerate(checks)]
-    any_bad = linked.select(ROW, "parent_type", *named, *flags).filter(pl.any_horizontal(pl.col(r"^bad\d+$")))
+    any_bad = linked.select(ROW, "parent_type", *flags).filter(pl.any_horizontal(pl.col(r"^bad\d+$")))
     problems = []
-    for i, (_, col, message) in enumerate(checks):
-        for row, cell, parent_type in any_bad.filter(pl.col(f"bad{i}")).select(ROW, col, "parent_type").iter_rows():
-            problems.append(Problem(name, row, col, message.format(cell=cell, parent_type=parent_type)))
+    for i, (_, col, message) in enumerate(checks):  # never the cell: a message names its row and field
+        for row, parent_type in any_bad.filter(pl.col(f"bad{i}")).select(ROW, "parent_type").iter_rows():
+            problems.append(Problem(name, row, col, message.format(parent_type=parent_type)))
     return problems

@@ -90,7 +90,7 @@ def test_bad_register_exits_2_naming_file_row_and_field(tmp_path):
     out = CliRunner().invoke(main, ["assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(bad), "--period", "2024-25"])
     assert out.exit_code == 2
     row = rows["case_id"].to_list().index("HDC-23-0005") + 2
-    assert f"{bad}:{row}:received_date: '31/02/2024' is not a valid date" in out.stderr
+    assert f"{bad}:{row}:received_date: is not a valid date" in out.stderr
     assert "Traceback" not in out.output
 
 
@@ -104,9 +104,9 @@ def test_every_register_problem_is_reported_in_one_run(tmp_path):
     )
     out = CliRunner().invoke(main, ["assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(bad), "--period", "2024-25"])
     assert out.exit_code == 2
-    for expected in (f"{bad}:2:case_id: duplicate case_id 'A1'", f"{bad}:2:response_date: 2024-05-01 is before received_date",
-                     f"{bad}:3:stage: '3' must be one of 1, 2", f"{bad}:4:contact_type: 'grumble' must be one of",
-                     f"{bad}:4:received_date: '2024-13-01' is not a valid date"):
+    for expected in (f"{bad}:2:case_id: duplicate case_id (another row has the same)", f"{bad}:2:response_date: is before received_date",
+                     f"{bad}:3:stage: must be one of 1, 2", f"{bad}:4:contact_type: must be one of",
+                     f"{bad}:4:received_date: is not a valid date"):
         assert expected in out.stderr
 
 

@@ -58,7 +58,8 @@ def bad_register(tmp_path) -> Path:
 def test_bad_rows_stop_the_run_by_default_with_every_problem(bad_register):
     out = chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(bad_register), "--period", "2024-25")
     assert out.exit_code == 2
-    assert "received_date: '31/02/2024' is not a valid date" in out.stderr and "outcome: 'sorted' must be one of" in out.stderr
+    assert "received_date: is not a valid date" in out.stderr and "outcome: must be one of" in out.stderr
+    assert "31/02/2024" not in out.stderr and "sorted" not in out.stderr  # a refused cell is never repeated
 
 
 def test_skip_bad_rows_accounts_for_every_row_in_every_output(tmp_path, bad_register):
@@ -71,7 +72,7 @@ def test_skip_bad_rows_accounts_for_every_row_in_every_output(tmp_path, bad_regi
     rows = example_rows()["case_id"].to_list()
     child = rows.index("HRL-24-0009") + 2  # the stage 2 escalated from the bad stage 1: skipped with it
     assert sorted(skipped) == sorted([rows.index("HRL-24-0002") + 2, rows.index("HDC-24-0003") + 2, child])
-    assert skipped[child] == ["escalated_from: the value is not a case_id in the register"]
+    assert skipped[child] == ["escalated_from: is not a case_id in the register"]
     assert all("31/02/2024" not in reason for reasons in skipped.values() for reason in reasons)  # no cell content
     for path in files:
         assert (f'"row": {child}' if path.suffix == ".json" else f"row {child}") in _text(path), path.name
@@ -160,9 +161,11 @@ def test_day_first_dates_are_not_guessed_when_the_column_also_holds_month_first_
     out = chc("assess", "--policy", str(EXAMPLE / "policy.yaml"), "--register", str(path), "--period", "2024-25")
     assert out.exit_code == 2
     row = example_rows()["case_id"].to_list().index("HDC-23-0002") + 2
-    assert (f"{path}:{row}:issue_date: '05/04/2023' is ambiguous: this column also holds month-first dates such as "
-            "'07/25/2023', so chc will not guess whether it is day-first") in out.stderr
-    assert "'25/04/2023'" not in out.stderr  # day-first beyond doubt: read as 25 April
+    month_first = example_rows()["case_id"].to_list().index("HDC-23-0001") + 2
+    assert (f"{path}:{row}:issue_date: is ambiguous: this column also holds month-first dates (row {month_first}, for one), "
+            "so chc will not guess whether it is day-first") in out.stderr
+    day_first = example_rows()["case_id"].to_list().index("HDC-23-0003") + 2
+    assert f":{day_first}:issue_date" not in out.stderr  # day-first beyond doubt: read as 25 April
 
 
 @pytest.mark.parametrize("heading", ["Name", "ResidentName", "Tenant", "Cust Addr", "Resident N\u0430me", "Contact Details",
