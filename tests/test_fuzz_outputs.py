@@ -41,12 +41,12 @@ TEMPLATE = [
 ]
 # a resident's telephone numbers and e-mail addresses planted in the register: none may come out, whatever else happens
 PLANTED = ["07700 900123", "+44 (0)20 7946 0958", "(020) 7946 0958", "mary.obrien@example.com", "o.neil＠example"]
-CONTROL = st.characters(min_codepoint=0, max_codepoint=0x9F).filter(lambda c: c < " " or "\x7f" <= c <= "\x9f")
+CONTROL = st.sampled_from([chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))])
 CONFUSABLE = {"a": "а", "e": "е", "o": "о", "N": "Ｎ"}  # Cyrillic and full-width look-alikes
 
 odd_text = st.one_of(
     st.text(max_size=20),
-    st.text(alphabet=CONTROL, min_size=1, max_size=5).map(lambda c: f"HDC{c}ok"),
+    st.lists(CONTROL, min_size=1, max_size=5).map("".join).map(lambda c: f"HDC{c}ok"),
     st.integers(200, 5000).map(lambda n: "x" * n),
     st.sampled_from(["'", "''", "|", "![x](http://x)", "<b>x</b>", "=1+1", "@SUM(A1)", "-1", "😀", "\u202e"]),
 )
