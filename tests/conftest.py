@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
@@ -186,3 +187,36 @@ def run(tmp_path, catalogue, rulebook):
 
 def result(assessment: Assessment, provision: str):
     return next(r for r in assessment.results if r.provision.id == provision)
+
+
+STAMP = ["--generated-at", "2025-05-01T09:00:00Z"]
+ASSESS_FORMATS = ("table", "json", "md", "html", "docx", "xlsx", "csv", "junit", "sarif")
+REPORT_FORMATS = ("json", "md", "html", "docx")
+
+
+def every_output(tmp_path: Path, register: Path, *extra: str, tag: str = "") -> list[Path]:
+    """Write every format of assess, report and annual-report to tmp_path and return the files."""
+    base = ["--policy", str(EXAMPLE / "policy.yaml"), "--register", str(register), "--period", "2024-25", *STAMP, *extra]
+    files = []
+    pairs = []
+    for fmt in ASSESS_FORMATS:
+        files.append(tmp_path / f"assess{tag}.{fmt}")
+        pairs += ["--format", fmt, "--output", str(files[-1])]
+    out = chc("assess", *base, *pairs)
+    assert out.exit_code == 0, out.output
+    for command in ("report", "annual-report"):
+        pairs = []
+        for fmt in REPORT_FORMATS:
+            files.append(tmp_path / f"{command}{tag}.{fmt}")
+            pairs += ["--format", fmt, "--output", str(files[-1])]
+        out = chc(command, *base, "--by", "quarter", "--compare", "previous-year", *pairs)
+        assert out.exit_code == 0, out.output
+    return files
+
+
+def readable_text(path: Path) -> str:
+    """What a reader could see in a file: Office files are zips of XML."""
+    if path.suffix in (".docx", ".xlsx"):
+        with zipfile.ZipFile(path) as z:
+            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+    return path.read_text(encoding="utf-8")

@@ -15,7 +15,6 @@ import json
 import os
 import tempfile
 import xml.dom.minidom
-import zipfile
 from pathlib import Path
 
 import yaml
@@ -24,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli import main
-from conftest import example_policy
+from conftest import example_policy, readable_text
 
 EXAMPLES = int(os.environ.get("CHC_FUZZ_EXAMPLES", "40"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=dt.timedelta(seconds=10), database=None,
@@ -80,14 +79,6 @@ def register(draw) -> tuple[list[str], list[list[str]], dict[str, str]]:
     return header, rows, mapping
 
 
-def _text(path: Path) -> str:
-    """What a reader could see in a file: Office files are zips of XML."""
-    if path.suffix in (".docx", ".xlsx"):
-        with zipfile.ZipFile(path) as z:
-            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
-    return path.read_text(encoding="utf-8", errors="replace")
-
-
 @SETTINGS
 @given(case=register(), landlord=st.one_of(st.just("Harrowden District Council"), odd_text))
 def test_every_format_survives_any_cell_and_carries_no_planted_personal_data(case, landlord):
@@ -110,7 +101,7 @@ def test_every_format_survives_any_cell_and_carries_no_planted_personal_data(cas
         result = CliRunner().invoke(main, args)
         assert result.exit_code in (0, 2), (result.exit_code, result.output)
         assert "Traceback" not in result.output
-        texts = [result.output] + ([_text(p) for p in outputs] if result.exit_code == 0 else [])
+        texts = [result.output] + ([readable_text(p) for p in outputs] if result.exit_code == 0 else [])
         if result.exit_code != 0:
             assert not any(p.exists() for p in outputs)
         else:  # and each machine-read format still parses
