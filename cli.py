@@ -20,7 +20,7 @@ import click
 
 from checker import __version__
 from checker.engine import EngineError
-from checker.errors import InputError
+from checker.errors import InputError, os_reason
 from checker.outputs import BINARY, FORMATS, GATEABLE, REPORT_FORMATS, Context, Gate, format_for, render, render_report
 
 if TYPE_CHECKING:
@@ -469,7 +469,7 @@ def _echo(text: str) -> None:
     except BrokenPipeError:
         raise
     except OSError as err:
-        _stop(f"cannot write to standard output: {(err.strerror or 'the system refused').lower()}")
+        _stop(f"cannot write to standard output: {os_reason(err)}")
 
 
 def _generated_at() -> dt.datetime:

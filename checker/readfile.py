@@ -9,7 +9,7 @@ import os
 import stat
 from pathlib import Path
 
-from checker.errors import fail
+from checker.errors import fail, os_reason
 
 
 def regular_file(path: Path, limit: int | None = None, kind: str = "inputs of this kind") -> int:
@@ -21,7 +21,7 @@ def regular_file(path: Path, limit: int | None = None, kind: str = "inputs of th
     except FileNotFoundError:
         raise fail(name, None, None, "no such file") from None
     except OSError as err:
-        raise fail(name, None, None, f"cannot read the file: {(err.strerror or 'the system refused').lower()}") from None
+        raise fail(name, None, None, f"cannot read the file: {os_reason(err)}") from None
     if stat.S_ISDIR(info.st_mode):
         raise fail(name, None, None, "is a folder, not a file")
     if not stat.S_ISREG(info.st_mode):
@@ -37,4 +37,4 @@ def read_bytes(path: Path, limit: int | None = None, kind: str = "inputs of this
     try:
         return path.read_bytes()
     except OSError as err:
-        raise fail(str(path), None, None, f"cannot read the file: {(err.strerror or 'the system refused').lower()}") from None
+        raise fail(str(path), None, None, f"cannot read the file: {os_reason(err)}") from None

@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from checker.dates import UK_SHAPE, parse_series
-from checker.errors import InputError, Problem, fail, in_order
+from checker.errors import InputError, Problem, fail, in_order, not_utf8
 from checker.mapping import Mapping
 from checker.readfile import regular_file
 from checker.schemas import schema
@@ -219,8 +219,7 @@ def _read_csv(path: Path) -> pl.DataFrame:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as err:
-            line = data.count(b"\n", 0, err.start) + 1
-            raise fail(name, line, None, f"the file is not UTF-8 text (byte 0x{data[err.start]:02X}); save it as CSV UTF-8") from None
+            raise not_utf8(name, data, err, "CSV UTF-8") from None
         raise fail(name, None, None, UNREADABLE[".csv"])
     return frame
 
@@ -248,8 +247,7 @@ def _read_json(path: Path) -> pl.DataFrame:
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as err:
-        line = raw.count(b"\n", 0, err.start) + 1
-        raise fail(str(path), line, None, f"the file is not UTF-8 text (byte 0x{raw[err.start]:02X}); save it as UTF-8") from None
+        raise not_utf8(str(path), raw, err, "UTF-8") from None
     except json.JSONDecodeError as err:
         raise fail(str(path), err.lineno, None, f"this is not valid JSON (column {err.colno}): check the commas, brackets "
                    "and quotes") from None

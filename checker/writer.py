@@ -15,6 +15,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from checker.errors import os_reason
+
 
 class WriteError(Exception):
     """An output could not be written: the message says which and why, and which others were or were not."""
@@ -29,8 +31,9 @@ def check_targets(targets: list[Path], inputs: list[Path]) -> None:
         if real in taken:
             raise WriteError(f"--output {taken[real]} and --output {target} are the same file; give each output its own")
         taken[real] = target
-        if target.exists() and _identity(target) in sources:
-            raise WriteError(f"--output {target} is an input of this run ({sources[_identity(target)]}); chc never overwrites its inputs")
+        source = sources.get(_identity(target)) if target.exists() else None
+        if source is not None:
+            raise WriteError(f"--output {target} is an input of this run ({source}); chc never overwrites its inputs")
         if _special(target):
             continue
         if os.path.isdir(real):
@@ -56,7 +59,7 @@ def write_all(files: list[tuple[Path, bytes]]) -> None:
             os.chmod(temporary, 0o666 & ~_umask())
     except OSError as err:
         _discard(staged)
-        raise WriteError(f"cannot write {target}: {_reason(err)}; no output was written") from None
+        raise WriteError(f"cannot write {target}: {os_reason(err)}; no output was written") from None
     written: list[Path] = []
     for i, (temporary, real, target) in enumerate(staged):
         try:
@@ -87,7 +90,7 @@ def _special(target: Path) -> bool:
 def _partial(target: Path, err: OSError, written: list[Path], left: list[Path]) -> str:
     done = f"written: {', '.join(map(str, written))}" if written else "nothing else was written"
     rest = f"; not written: {', '.join(map(str, left))}" if left else ""
-    return f"cannot write {target}: {_reason(err)}; {done}{rest}"
+    return f"cannot write {target}: {os_reason(err)}; {done}{rest}"
 
 
 def _discard(staged: list[tuple[str, str, Path]]) -> None:
@@ -100,10 +103,6 @@ def _identity(path: Path) -> tuple[int, int]:
     """The file itself (device and inode), whatever links or `..` its path goes through."""
     info = os.stat(path)
     return info.st_dev, info.st_ino
-
-
-def _reason(err: OSError) -> str:
-    return (err.strerror or "the system refused").rstrip(".").lower()
 
 
 def _umask() -> int:
