@@ -19,18 +19,18 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from checker import __version__
-from checker.engine import EngineError
 from checker.errors import InputError, os_reason
-from checker.outputs import BINARY, FORMATS, GATEABLE, REPORT_FORMATS, Context, Gate, format_for, render, render_report
+from checker.render.formats import BINARY, FORMATS, GATEABLE, REPORT_FORMATS, Context, Gate, format_for, render, render_report
+from checker.verdict.engine import EngineError
 
 if TYPE_CHECKING:
-    from checker.policy import Policy
+    from checker.load.policy import Policy
 
 MAX_PROBLEMS_SHOWN = 200
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    from checker.dates import parse_date
+    from checker.derive.dates import parse_date
 
     if value is None:
         return None
@@ -41,7 +41,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 
 
 def _period(ctx: click.Context, param: click.Parameter, value: str):
-    from checker.period import parse_period
+    from checker.derive.period import parse_period
 
     if value is None:
         return None
@@ -72,7 +72,7 @@ def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     """--version: chc's version and the verdict engine this installation uses."""
     if not value or ctx.resilient_parsing:
         return
-    from checker import engine
+    from checker.verdict import engine
 
     click.echo(f"chc {__version__} (Python {sys.version.split()[0]}; verdict engine: {engine.describe()})")
     ctx.exit()
@@ -234,7 +234,7 @@ def diff(old_policy, new_policy, fmt, output, **inputs) -> None:
     \b
     chc diff policy-main.yaml policy.yaml            # in CI: the policy before and after the change
     """
-    from checker.diff import compare, render_diff
+    from checker.verdict.diff import compare, render_diff
 
     (old, new), loaded = _load((old_policy, new_policy), **inputs)
     before, after = _judge(loaded, old), _judge(loaded, new)
@@ -270,7 +270,7 @@ def report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats,
     \b
     chc report --policy policy.yaml --register register.csv --period 2024-25-Q2 --by quarter --by organisation --compare previous-year --output q2.html
     """
-    from checker.report_document import update_document
+    from checker.report.documents import update_document
 
     data, _ = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path}, False)
     _emit_report(lambda: update_document(data), data, formats, outputs)
@@ -285,9 +285,9 @@ def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, f
     \b
     chc annual-report --policy policy.yaml --register register.csv --period 2023-24 --compare previous-year --output annual.docx
     """
-    from checker.appendix import build_appendix
-    from checker.render_json import assessment_dict
-    from checker.report_document import annual_document
+    from checker.render.appendix import build_appendix
+    from checker.render.json_format import assessment_dict
+    from checker.report.documents import annual_document
 
     data, assessment = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path}, True)
     generated_at = _generated_at()
@@ -297,8 +297,8 @@ def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, f
 
 def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | None, paths: dict[str, Path | None], assess: bool):
     """Load once; assess if asked (the annual report's part a and Appendix 1) and compute the figures from the same register."""
-    from checker.activity import load_activity
-    from checker.report import report_data
+    from checker.load.activity import load_activity
+    from checker.report.data import report_data
 
     policy_path = inputs.pop("policy_path")
     (policy,), loaded = _load((policy_path,), **inputs)
@@ -361,14 +361,14 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
     """Load and validate every input once, however many policies are then judged against the register. The policies
     come first: they are small and the likeliest to be wrong, and a typo in one should not wait for a large register.
     rules_paths None (chc report) loads no rules: the figures need none."""
-    from checker.catalogue import load_catalogue
-    from checker.mapping import load_mapping
-    from checker.period import financial_year_of
-    from checker.policy import load_policy
-    from checker.register import load_register, looks_personal
-    from checker.resources import bundled, default_code
-    from checker.rulebook import load_rulebook
-    from checker.waivers import load_waivers
+    from checker.derive.period import financial_year_of
+    from checker.load.catalogue import load_catalogue
+    from checker.load.mapping import load_mapping
+    from checker.load.policy import load_policy
+    from checker.load.register import load_register, looks_personal
+    from checker.load.resources import bundled, default_code
+    from checker.load.rulebook import load_rulebook
+    from checker.verdict.waivers import load_waivers
 
     today = dt.date.today()  # the clock, never the --generated-at stamp: a stamp must not change a judgement
     if register_path and period is None:
@@ -408,7 +408,7 @@ def _read_from(*paths: Path | None) -> None:
 
 def _judge(loaded: dict[str, Any], policy: Policy):
     """Run the pipeline once for one loaded policy over the loaded register."""
-    from checker.assessment import assess
+    from checker.verdict.assessment import assess
 
     _progress().step("assessing")
     with _input_errors():
@@ -487,8 +487,8 @@ def _generated_at() -> dt.datetime:
 
 
 def _write_all(files: list[tuple[Path, bytes]]) -> None:
-    """Write whole or not at all (checker/writer.py), and never over an input of the run."""
-    from checker.writer import WriteError, check_targets, write_all
+    """Write whole or not at all (checker/render/writer.py), and never over an input of the run."""
+    from checker.render.writer import WriteError, check_targets, write_all
 
     meta = click.get_current_context().meta
     try:
@@ -522,9 +522,9 @@ _rules_options = _apply(_CODE, _RULES)  # as `assess` takes them
 
 
 def _rules_load(code_path: Path | None, rules_paths: tuple[Path, ...]):
-    from checker.catalogue import load_catalogue
-    from checker.resources import bundled, default_code
-    from checker.rulebook import load_rulebook
+    from checker.load.catalogue import load_catalogue
+    from checker.load.resources import bundled, default_code
+    from checker.load.rulebook import load_rulebook
 
     _read_from(code_path, *rules_paths)
     with _input_errors():
@@ -537,7 +537,7 @@ def _rules_load(code_path: Path | None, rules_paths: tuple[Path, ...]):
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def rules_list(code_path, rules_paths, fmt) -> None:
     """Every rule: id, provisions, scope, severity, title and the file:line that defines it."""
-    from checker.rules_doc import list_json, list_table
+    from checker.rules.describe import list_json, list_table
 
     _, rulebook = _rules_load(code_path, rules_paths)
     click.echo(list_json(rulebook) if fmt == "json" else list_table(rulebook), nl=False)
@@ -550,7 +550,7 @@ def rules_show(rule_id, code_path, rules_paths) -> None:
     """Everything about one rule: its provisions, conditions, evidence and remediation."""
     import difflib
 
-    from checker.rules_doc import show
+    from checker.rules.describe import show
 
     catalogue, rulebook = _rules_load(code_path, rules_paths)
     rule = rulebook.by_id().get(rule_id)
@@ -565,7 +565,7 @@ def rules_show(rule_id, code_path, rules_paths) -> None:
 @click.option("--output", type=click.Path(path_type=Path), help="Write the Markdown to this file instead of standard output.")
 def rules_doc(code_path, rules_paths, output) -> None:
     """A Markdown reference of every rule, by Code section, with its conditions in words."""
-    from checker.rules_doc import reference
+    from checker.rules.describe import reference
 
     catalogue, rulebook = _rules_load(code_path, rules_paths)
     _emit_text(reference(rulebook, catalogue), output)
@@ -577,7 +577,7 @@ def rules_doc(code_path, rules_paths, output) -> None:
 @click.option("--require-all", is_flag=True, help="Also fail when a rule from --rules (every rule, without --rules) lacks a fail or a pass case.")
 def rules_test(target, code_path, rules_paths, require_all) -> None:
     """Run rule test files (every *.yaml in TARGET, or the file TARGET). Exit 0 all pass, 1 any fails, 2 bad input."""
-    from checker.ruletest import missing_cases, rule_test_files, run_rule_tests
+    from checker.rules.testing import missing_cases, rule_test_files, run_rule_tests
 
     catalogue, rulebook = _rules_load(code_path, rules_paths)
     with _input_errors():

@@ -1,8 +1,8 @@
 """chc: checks a landlord's complaints register and policy against the Housing Ombudsman's Complaint Handling Code.
 
-The pipeline, one module per stage: load and validate (register, mapping, policy, catalogue, rulebook)
-→ derive per-case facts in bulk (derive) → evaluate case conditions column-wise (evaluate)
-→ infer verdicts with durable-rules (infer) → render (render_*).
+The pipeline, one subpackage per stage: `load` (register, mapping, policy, catalogue, rulebook) → `derive`
+(per-case facts in bulk) → `rules` (conditions evaluated column-wise) → `verdict` (one decision per provision,
+on durable-rules) → `render` (Appendix 1 and the CI formats) and `report` (the complaints reports).
 """
 
 __version__ = "0.1.0"

@@ -17,14 +17,14 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from checker import engine, engine_builtin
-from checker.assessment import Assessment, assess
-from checker.catalogue import load_catalogue
-from checker.period import parse_period
-from checker.policy import load_policy
-from checker.register import load_register
-from checker.resources import bundled, default_code
-from checker.rulebook import load_rulebook
+from checker.derive.period import parse_period
+from checker.load.catalogue import load_catalogue
+from checker.load.policy import load_policy
+from checker.load.register import load_register
+from checker.load.resources import bundled, default_code
+from checker.load.rulebook import load_rulebook
+from checker.verdict import engine, engine_builtin
+from checker.verdict.assessment import Assessment, assess
 from cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ def using(backend: ModuleType | SimpleNamespace) -> Iterator[None]:
 
 def _compared(rules: dict[str, Any], facts: list[dict[str, Any]]) -> list[Any]:
     """durable-rules' firings, after checking that the built-in evaluator fires exactly the same bindings (as a set:
-    durable-rules repeats a binding once per matching branch of a `$or`, which checker/engine.py folds)."""
+    durable-rules repeats a binding once per matching branch of a `$or`, which checker/verdict/engine.py folds)."""
     def canonical(firings):
         return sorted({(name, json.dumps(bound, sort_keys=True)) for name, bound in firings})
 

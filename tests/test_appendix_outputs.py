@@ -18,12 +18,12 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
-from checker.appendix import COLUMNS, GAP_COLUMNS
-from checker.outputs import Context
-from checker.render_csv import render_csv
-from checker.render_html import render_html
-from checker.render_markdown import render_markdown
-from checker.render_xlsx import render_xlsx
+from checker.render.appendix import COLUMNS, GAP_COLUMNS
+from checker.render.csv_format import render_csv
+from checker.render.formats import Context
+from checker.render.html_format import render_html
+from checker.render.markdown_format import render_markdown
+from checker.render.xlsx_format import render_xlsx
 from cli import main
 from conftest import EPOCH, EXAMPLE, EXAMPLE_ARGS, example_policy, parse_html
 

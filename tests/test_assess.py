@@ -8,7 +8,7 @@ import jsonschema
 import polars as pl
 from click.testing import CliRunner
 
-from checker.schemas import schema
+from checker.load.schemas import schema
 from cli import main
 from conftest import EXAMPLE, EXAMPLE_ARGS, clean_rows, patch_rows, result
 
@@ -192,10 +192,10 @@ def test_the_kinds_rules_are_checked_against_are_the_kinds_derive_gives():
     """rulebook declares each case field's kind without running derive (start-up time); this keeps the two in step."""
     import datetime as dt
 
-    from checker.derive import derive
-    from checker.period import parse_period
-    from checker.register import load_register
-    from checker.rulebook import _case_kinds
+    from checker.derive.cases import derive
+    from checker.derive.period import parse_period
+    from checker.load.register import load_register
+    from checker.load.rulebook import _case_kinds
 
     frame = derive(load_register(EXAMPLE / "register.csv").frame, parse_period("2024-25"), dt.date(2025, 3, 31), [])
     given = {name: "boolean" if dtype == pl.Boolean else "date" if dtype == pl.Date else "number" if dtype.is_numeric() else "text"

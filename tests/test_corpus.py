@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from checker.resources import bundled
+from checker.load.resources import bundled
 from cli import main
 from conftest import EXAMPLE
 

@@ -13,12 +13,13 @@ import numpy as np
 import polars as pl
 import pytest
 
-from checker import conditions, engine
-from checker.derive import derive
-from checker.evaluate import evaluate_cases
-from checker.period import parse_period
-from checker.policy import load_policy
-from checker.register import load_register
+from checker.derive.cases import derive
+from checker.derive.period import parse_period
+from checker.load.policy import load_policy
+from checker.load.register import load_register
+from checker.rules import conditions
+from checker.rules.evaluate import evaluate_cases
+from checker.verdict import engine
 from conftest import EXAMPLE, ROOT, example_rows
 
 YES_NO = ["yes", "no"]

@@ -18,18 +18,18 @@ import numpy as np
 import pytest
 import yaml
 
-from checker import engine, engine_builtin
-from checker.assessment import assess
-from checker.engine import EngineError
-from checker.evaluate import Finding
-from checker.infer import provision_verdicts, rule_outcomes
-from checker.outputs import Context, render
-from checker.period import parse_period
-from checker.policy import load_policy
-from checker.register import load_register
-from checker.resources import bundled
-from checker.rulebook import load_rulebook
-from checker.ruletest import run_rule_tests
+from checker.derive.period import parse_period
+from checker.load.policy import load_policy
+from checker.load.register import load_register
+from checker.load.resources import bundled
+from checker.load.rulebook import load_rulebook
+from checker.render.formats import Context, render
+from checker.rules.evaluate import Finding
+from checker.rules.testing import run_rule_tests
+from checker.verdict import engine, engine_builtin
+from checker.verdict.assessment import assess
+from checker.verdict.engine import EngineError
+from checker.verdict.infer import provision_verdicts, rule_outcomes
 from conftest import BOTH_ENGINES, DURABLE, EPOCH, EXAMPLE, EXAMPLE_ARGS, ROOT, using
 
 needs_durable = pytest.mark.skipif(DURABLE is None, reason="durable-rules is not installed here (Python 3.13+ or no C compiler)")

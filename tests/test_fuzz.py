@@ -24,15 +24,15 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from checker.activity import learning_in, load_activity, ombudsman_figures
-from checker.assessment import assess
+from checker.derive.period import parse_period
 from checker.errors import InputError
-from checker.mapping import load_mapping
-from checker.period import parse_period
-from checker.policy import load_policy
-from checker.register import contract, load_register
-from checker.rulebook import _kinds, load_rulebook
-from checker.waivers import load_waivers
+from checker.load.activity import learning_in, load_activity, ombudsman_figures
+from checker.load.mapping import load_mapping
+from checker.load.policy import load_policy
+from checker.load.register import contract, load_register
+from checker.load.rulebook import _kinds, load_rulebook
+from checker.verdict.assessment import assess
+from checker.verdict.waivers import load_waivers
 from cli import main
 from conftest import EXAMPLE, EXAMPLE_ARGS
 

@@ -15,13 +15,13 @@ import polars as pl
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from checker.assessment import assess
-from checker.calendar import WorkingCalendar
-from checker.dates import parse_date, parse_series
+from checker.derive.calendar import WorkingCalendar
+from checker.derive.dates import parse_date, parse_series
+from checker.derive.period import parse_period
 from checker.errors import InputError
-from checker.period import parse_period
-from checker.policy import load_policy
-from checker.register import contract, load_register
+from checker.load.policy import load_policy
+from checker.load.register import contract, load_register
+from checker.verdict.assessment import assess
 from conftest import EXAMPLE
 
 FIRST, LAST = 2018, 2030  # the calendar's years; every drawn date lies well inside them

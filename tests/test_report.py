@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from checker.schemas import schema
+from checker.load.schemas import schema
 from cli import main
 from conftest import EPOCH, EXAMPLE, example_rows
 
@@ -113,11 +113,11 @@ def test_annual_report_json_carries_the_self_assessment():
 
 def test_the_annual_report_derives_its_period_once(monkeypatch):
     """The self-assessment has derived the register for the period already: the figures use that, and are the same."""
-    import checker.report
+    import checker.report.data
 
     alone = report("--period", "2024-25")
     derived = []
-    monkeypatch.setattr(checker.report, "derive", lambda *args: derived.append(args[1]) or pl.DataFrame())
+    monkeypatch.setattr(checker.report.data, "derive", lambda *args: derived.append(args[1]) or pl.DataFrame())
     annual = report("--period", "2024-25", command="annual-report")
     assert derived == []
     assert {k: v for k, v in annual.items() if k != "self_assessment"} == alone

@@ -16,11 +16,11 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 from PIL import Image
 
-from checker import charts
-from checker.document import Bullets, Chart, Document, Heading, Paragraph, Table
-from checker.report_docx import render_docx_document
-from checker.report_html import render_html_document
-from checker.report_markdown import render_markdown_document
+from checker.report import charts
+from checker.report.docx_format import render_docx_document
+from checker.report.html_format import render_html_document
+from checker.report.markdown_format import render_markdown_document
+from checker.report.model import Bullets, Chart, Document, Heading, Paragraph, Table
 from conftest import parse_html
 
 WHEN = dt.datetime(2025, 5, 1, tzinfo=dt.timezone.utc)
@@ -50,7 +50,7 @@ HOSTILE = '<script>alert("x")</script> & <img src="https://evil.example/x.png">'
 
 @pytest.fixture(scope="module")
 def report() -> Document:
-    """A year's complaints report as a council publishes it, with two charts drawn by checker.charts."""
+    """A year's complaints report as a council publishes it, with two charts drawn by checker.report.charts."""
     by_area = charts.bar_chart("Stage 1 complaints by service area, 2024-25", list(AREAS), list(COUNTS))
     by_quarter = charts.grouped_bar_chart("Stage 1 complaints by quarter", ["Q1", "Q2", "Q3", "Q4"],
                                           {"2024-25": [12, 9, 8, 7], "2023-24": [10, 11, 9, 11]})
@@ -180,7 +180,7 @@ def test_charts_are_deterministic_16cm_pngs():
 
 
 def test_the_command_line_does_not_load_matplotlib():
-    code = "import sys, cli, checker.charts, checker.report_html; assert 'matplotlib' not in sys.modules"
+    code = "import sys, cli, checker.report.charts, checker.report.html_format; assert 'matplotlib' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -11,7 +11,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from checker.report_document import whole_pct
+from checker.report.documents import whole_pct
 from cli import main
 from conftest import EPOCH, ROOT
 

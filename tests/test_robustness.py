@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from checker import assessment
+from checker.verdict import assessment
 from conftest import EPOCH, EXAMPLE, EXAMPLE_ARGS, ROOT, chc, example_rows, write_policy
 
 # --- exit statuses -----------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Every bundled rule has a failing and a passing case (tests/rule_fixtures/), run through checker.ruletest with both
+"""Every bundled rule has a failing and a passing case (tests/rule_fixtures/), run through checker.rules.testing with both
 verdict engines, which must fire alike on every case (tests/test_engines.py has the rest of that proof)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checker.ruletest import missing_cases, run_rule_tests
+from checker.rules.testing import missing_cases, run_rule_tests
 from conftest import BOTH_ENGINES, clean_rows, example_rows, using
 
 FILES = sorted((Path(__file__).parent / "rule_fixtures").glob("*.yaml"))

@@ -145,8 +145,8 @@ def test_require_all_exits_1_when_a_rule_has_no_pass_case(tmp_path):
 
 def test_the_rules_version_cites_exactly_the_rule_files_loaded(tmp_path, catalogue):
     """Every published document cites the rules version: it must change when any loaded rule file changes."""
-    from checker.resources import bundled
-    from checker.rulebook import load_rulebook
+    from checker.load.resources import bundled
+    from checker.load.rulebook import load_rulebook
 
     mine = tmp_path / "rules"
     shutil.copytree(EXAMPLE / "rules", mine)

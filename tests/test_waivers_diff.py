@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from checker.waivers import load_waivers
+from checker.verdict.waivers import load_waivers
 from cli import main
 from conftest import EXAMPLE, EXAMPLE_ARGS, example_policy, result, write_policy
 

@@ -1,0 +1,102 @@
+"""Per-case facts, derived in bulk for the whole register: durations in working days, months since the issue,
+links between stages. Rules judge these measurements against the Code's numbers; nothing here judges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from checker.derive.calendar import WorkingCalendar
+from checker.derive.period import Period
+from checker.load.register import parent_columns
+
+# each derived field: its kind (what a rule may compare it with) and what it measures
+DERIVED_FIELDS = {
+    "in_period": ("boolean", "received within the assessment period"),
+    "acknowledged": ("boolean", "an acknowledgement date is recorded"),
+    "working_days_to_acknowledge": ("number", "receipt to acknowledgement (or to the response, or to the as-of date while neither)"),
+    "responded": ("boolean", "a response date is recorded"),
+    "working_days_to_respond": ("number", "acknowledgement (or receipt, if never acknowledged) to response, or to the as-of date while open"),
+    "extended": ("boolean", "an extended due date was agreed"),
+    "working_days_to_extended_due": ("number", "acknowledgement (or receipt) to the extended due date"),
+    "response_within_extension": ("boolean", "responded by the extended due date (or still within it at the as-of date)"),
+    "months_since_issue": ("number", "complete calendar months from issue_date to received_date"),
+    "escalated_from_type": ("text", "contact_type of the case named in escalated_from"),
+    "stage1_handler": ("text", "on a stage 2 complaint, the handler of its stage 1"),
+    "working_days_remedy_overdue": ("number", "remedy due date to its completion (or to the as-of date while incomplete); above 0 is late"),
+    "blanket_refusal": ("boolean", "refused for a reason that was applied to every complaint (three or more) about the same service area in the period"),
+}
+BLANKET_MIN_CASES = 3
+
+
+def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: list[dt.date]) -> pl.DataFrame:
+    """The rows any rule or figure reads (see _relevant), with DERIVED_FIELDS added as columns."""
+    years = [d.year for d in (period.start, period.end, as_of)]
+    received = frame["received_date"].drop_nulls()
+    if received.len():
+        years += [day.year for day in (received.min(), received.max()) if isinstance(day, dt.date)]
+    calendar = WorkingCalendar(min(years) - 2, max(years) + 2, closure_days)
+    as_of_lit = pl.lit(as_of)
+    clock = pl.coalesce("acknowledged_date", "received_date")
+    out = _relevant(_links(frame), period).with_columns(
+        pl.col("acknowledged_date").is_not_null().alias("acknowledged"),
+        pl.col("response_date").is_not_null().alias("responded"),
+        pl.col("extended_due_date").is_not_null().alias("extended"),
+        _months_between(pl.col("issue_date"), pl.col("received_date")).alias("months_since_issue"),
+        (pl.coalesce("response_date", as_of_lit) <= pl.col("extended_due_date")).alias("response_within_extension"),
+    )
+    ack_end = out.select(pl.coalesce("acknowledged_date", "response_date", as_of_lit)).to_series()
+    respond_end = out.select(pl.coalesce("response_date", as_of_lit)).to_series()
+    remedy_end = out.select(pl.coalesce("remedy_completed_date", as_of_lit)).to_series()
+    start = out.select(clock).to_series()
+    out = out.with_columns(
+        _elapsed(calendar, out["received_date"], ack_end).alias("working_days_to_acknowledge"),
+        _elapsed(calendar, start, respond_end).alias("working_days_to_respond"),
+        _elapsed(calendar, start, out["extended_due_date"]).alias("working_days_to_extended_due"),
+        _elapsed(calendar, out["remedy_due_date"], remedy_end).alias("working_days_remedy_overdue"),
+    )
+    return out.with_columns(_blanket_refusal().alias("blanket_refusal"))
+
+
+def _relevant(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """The rows any rule or figure reads, with in_period: contacts received in the period, and complaints still open
+    at its start or answered in it. A register of many years is narrowed before any working day is counted."""
+    in_period = pl.col("received_date").is_between(pl.lit(period.start), pl.lit(period.end))
+    live = ((pl.col("contact_type") == "complaint") & (pl.col("received_date") <= period.end)
+            & (pl.col("response_date").is_null() | (pl.col("response_date") >= period.start)))
+    return frame.with_columns(in_period.alias("in_period")).filter(pl.col("in_period") | live)
+
+
+def _elapsed(calendar: WorkingCalendar, start: pl.Series, end: pl.Series) -> pl.Series:
+    """Working days from start to end per row; null where either date is blank."""
+    valid = (start.is_not_null() & end.is_not_null()).to_numpy()
+    filler = np.datetime64("2000-01-03")
+    a = start.to_numpy().astype("datetime64[D]")
+    b = end.to_numpy().astype("datetime64[D]")
+    counts = calendar.elapsed(np.where(valid, a, filler), np.where(valid, b, filler))
+    return pl.Series(counts, dtype=pl.Int64).set(pl.Series(~valid), None) if (~valid).any() else pl.Series(counts, dtype=pl.Int64)
+
+
+def _months_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
+    """Complete calendar months from start to end (a month is complete on the same day of the month)."""
+    months = (end.dt.year() - start.dt.year()) * 12 + (end.dt.month() - start.dt.month())
+    return (months - (end.dt.day() < start.dt.day()).cast(pl.Int32)).cast(pl.Int64)
+
+
+def _links(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each case's parent (escalated_from) type and, on stage 2, the stage 1 handler."""
+    kind, handler, _ = parent_columns(frame, {"contact_type": "escalated_from_type", "handler": "parent_handler"})
+    return frame.with_columns(kind, pl.when(pl.col("stage") == 2).then(handler).alias("stage1_handler"))
+
+
+def _blanket_refusal() -> pl.Expr:
+    """A refusal whose reason was given for every complaint about its service area in the period."""
+    complaint = (pl.col("contact_type") == "complaint") & pl.col("in_period")
+    area = pl.col("service_area")
+    refused = complaint & (pl.col("outcome") == "not_accepted")
+    group_size = complaint.sum().over(area)
+    same_reason = (refused & pl.col("not_accepted_reason").is_not_null()).sum().over(area, "not_accepted_reason")
+    return (refused & area.is_not_null() & (group_size >= BLANKET_MIN_CASES) & (same_reason == group_size)).fill_null(False)

@@ -1,0 +1,460 @@
+"""Load a complaints register (CSV, XLSX or JSON) once, map it onto the contract and validate it in bulk.
+
+Validation is driven by checker/load/schemas/register.schema.json and runs column-wise over the whole
+register, so a file with a thousand bad cells reports all of them in one run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from checker.derive.dates import UK_SHAPE, parse_series
+from checker.errors import InputError, Problem, fail, in_order, not_utf8
+from checker.load.mapping import Mapping
+from checker.load.readfile import regular_file
+from checker.load.schemas import schema
+from checker.load.yamlfile import CONTROL
+
+ROW = "_row"
+# personal data that no published column may hold, matched after NFKC (a full-width ＠ or ０７７ reads as @ and 077):
+# e-mail addresses, with or without a dot; telephone numbers, UK (07700 900123, (020) 7946 0958, 020.7946.0958,
+# +44 (0)20 7946 0958) and international (+1 415 555 2671)
+_EMAIL = (r"[\w.+\-]+@[\w\-]+", "an e-mail address")
+_PHONE = (r"(?:^|[^\w+])(?:\+\d{1,3}[\s.\-]*(?:\(0\)[\s.\-]*)?\d|\(?0[1-9])(?:[\s.\-()]*\d){8,10}(?:$|[^\w])", "a telephone number")
+PUBLISHED = ("case_id", "escalated_from", "organisation", "service_area", "themes", "handler", "remedy")
+# categories a report shows value by value: a column whose values are nearly all used once is free text
+CATEGORIES = ("organisation", "service_area", "themes")
+FREE_TEXT_MIN, FREE_TEXT_SHARE = 20, 0.9
+DATE_FORMAT_HINT = "use YYYY-MM-DD or DD/MM/YYYY"
+
+
+def contract() -> dict[str, dict[str, Any]]:
+    """Column name → its JSON Schema, from the register schema."""
+    return schema("register")["properties"]
+
+
+def required_columns() -> list[str]:
+    return schema("register")["required"]
+
+
+NO_REGISTER = "(no register)"
+
+
+@dataclass
+class Register:
+    """The validated register: one typed row per contact, `_row` holding its row number in the source file."""
+
+    source: str
+    frame: pl.DataFrame
+    rows_read: int
+    ignored_columns: list[str] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # read, but told on standard error (control characters)
+
+    @cached_property
+    def skipped_rows(self) -> list[tuple[int, list[str]]]:
+        """Each skipped row with its reasons, as safe to publish: field and reason (no message repeats a cell it refused)."""
+        rows: dict[int, list[str]] = {}
+        for p in self.skipped:
+            rows.setdefault(p.row or 0, []).append(f"{p.field}: {p.message}")
+        return sorted(rows.items())
+
+    @property
+    def file_name(self) -> str:
+        """The register as published: its file name, never the path (which can hold a user's name)."""
+        return Path(self.source).name if self.source != NO_REGISTER else self.source
+
+    def accounting(self) -> str:
+        """"420 rows read, 417 assessed, 3 skipped": the numbers always add up."""
+        skipped = len(self.skipped_rows)
+        return f"{self.rows_read} rows read, {self.rows_read - skipped} assessed" + (f", {skipped} skipped as invalid" if skipped else "")
+
+
+def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None = None, skip_bad_rows: bool = False) -> Register:
+    """Read, map and validate; raise InputError listing every problem found.
+
+    With skip_bad_rows, rows with problems are left out and kept, with their reasons, in Register.skipped;
+    problems with the file itself (unreadable, a required column missing) still stop the run.
+    """
+    name = str(path)
+    raw, first_row = _read(path, sheet)
+    if mapping is not None:
+        raw = mapping.apply(raw, name)
+    if raw.height == 0:
+        raise fail(name, None, None, "the register has a header but no rows" if raw.width else "the register is empty")
+    columns = contract()
+    missing = [c for c in required_columns() if c not in raw.columns]
+    if missing:
+        raise InputError([Problem(name, first_row - 1, c, "required column is missing") for c in missing])
+    ignored = [c for c in raw.columns if c not in columns]
+    rows_read = raw.height
+    cells = {c: raw.get_column(c) for c in raw.columns if c in columns}
+    del raw  # from here each text column is let go as soon as its typed column exists: one copy at a time
+    for absent in (c for c in columns if c not in cells):
+        cells[absent] = pl.repeat(None, rows_read, dtype=pl.Utf8, eager=True).alias(absent)
+    if mapping is not None:
+        cells = mapping.translate_values(cells)
+    rows = pl.int_range(first_row, first_row + rows_read, dtype=pl.Int64, eager=True).alias(ROW)
+    warnings = _control_characters(cells, rows, name)
+    free_text = [Problem(name, None, col, "the column's values are nearly all different, each used once: it looks like free text "
+                         f"(names or notes?), which chc would publish; map a column of categories to {col}, or none")
+                 for col in CATEGORIES if _free_text(cells[col])]
+    if free_text:
+        raise InputError(free_text)
+    typed, problems = _typed(cells, rows, columns, name)
+    in_cells = {(p.row, p.field) for p in problems}  # a bad cell is reported once, not again as missing
+    problems += [p for p in _consistency(typed, name) if (p.row, p.field) not in in_cells]
+    skipped: list[Problem] = []
+    while problems and skip_bad_rows:
+        # drop the rows in error, then check again: a stage 2 row whose stage 1 was dropped is in error now
+        skipped += problems
+        typed = typed.filter(~pl.col(ROW).is_in(sorted({p.row for p in problems})))
+        problems = _consistency(typed, name)
+    if problems:
+        raise InputError(in_order(problems))
+    return Register(name, typed, rows_read, ignored, in_order(skipped), warnings)
+
+
+def empty_register() -> Register:
+    """No cases, for judging a policy on its own (chc diff without --register): every case rule has no data."""
+    columns = contract()
+    typed, _ = _typed({c: pl.Series(c, [], pl.Utf8) for c in columns}, pl.Series(ROW, [], pl.Int64), columns, NO_REGISTER)
+    return Register(NO_REGISTER, typed, 0)
+
+
+# chc's own word for a file its reader cannot parse: the readers' messages change from one version to the next
+UNREADABLE = {
+    ".csv": "cannot read the file as CSV: save it from the spreadsheet as 'CSV UTF-8 (comma delimited)'",
+    ".xlsx": "cannot read the file as an Excel workbook: save it from Excel as .xlsx (not renamed from .xls or .csv, "
+             "and not password-protected)",
+    ".json": "cannot read the file as JSON",
+}
+UNREADABLE[".xlsm"] = UNREADABLE[".xlsx"]
+
+
+def _read(path: Path, sheet: str | None) -> tuple[pl.DataFrame, int]:
+    """The file as text columns, and the source row number of its first data row."""
+    name = str(path)
+    regular_file(path)
+    suffix = path.suffix.lower()
+    if suffix not in UNREADABLE:
+        raise fail(name, None, None, f"unknown register format '{suffix}': use .csv, .xlsx or .json")
+    try:
+        if suffix == ".csv":
+            return _read_csv(path), 2
+        if suffix == ".json":
+            return _read_json(path), 1
+        return _read_xlsx(path, sheet), 2
+    except InputError:
+        raise
+    except Exception:  # polars and fastexcel raise many types for unreadable files
+        raise fail(name, None, None, UNREADABLE[suffix]) from None
+
+
+# a workbook is a zip of XML: its parts are checked before it is opened, so that a small file cannot unpack into
+# gigabytes (sheets compress 5 to 20 times; more than 100 times is a bomb, not a register)
+MAX_UNPACKED = 2 * 1024**3
+MAX_RATIO = 100
+
+
+def _check_workbook(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as book:
+            parts = book.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise fail(str(path), None, None, UNREADABLE[".xlsx"]) from None
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED:
+        raise fail(str(path), None, None, f"the workbook unpacks to {unpacked:,} bytes; chc opens workbooks of up to "
+                   f"{MAX_UNPACKED:,} bytes unpacked (save a register this large as CSV)")
+    for part in parts:
+        if part.file_size > 1024**2 and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise fail(str(path), None, None, f"part {part.filename} of the workbook unpacks to "
+                       f"{part.file_size // max(part.compress_size, 1):,} times its size; chc opens no part that "
+                       f"unpacks more than {MAX_RATIO} times (save the register as CSV from Excel)")
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> pl.DataFrame:
+    """The first sheet, or the one named: a name the workbook lacks is answered with the names it has."""
+    _check_workbook(path)
+    if sheet is not None:
+        import fastexcel
+
+        names = fastexcel.read_excel(path).sheet_names
+        if sheet not in names:
+            raise fail(str(path), None, None, f"the workbook has no sheet '{sheet}' (its sheets: {', '.join(names)})")
+        return pl.read_excel(path, sheet_name=sheet, engine="calamine", infer_schema_length=0)
+    return pl.read_excel(path, sheet_id=1, engine="calamine", infer_schema_length=0)
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    """A CSV register as text; every row whose number of fields differs from the header's is an error, named by row."""
+    name = str(path)
+    data = path.read_bytes()
+    if data.isspace() or not data:
+        raise fail(name, None, None, "the register is empty")
+    try:
+        frame: pl.DataFrame | None = pl.read_csv(data, infer_schema=False, encoding="utf8")
+    except pl.exceptions.ComputeError:
+        frame = None
+    # polars fails on a row with too many fields and pads one with too few: when the file has no quotes, the
+    # count of commas proves every row complete in one C-speed pass; otherwise each row is counted (_ragged)
+    if frame is None or b'"' in data or data.count(b",") != (frame.width - 1) * (frame.height + 1):
+        problems = [Problem(name, row, None, f"the row has {fields} fields but the header has {expected} "
+                            "(a comma or line break in a cell that is not in double quotes?)") for row, fields, expected in _ragged(data)]
+        if problems:
+            raise InputError(problems[:1000])
+    if frame is None:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise not_utf8(name, data, err, "CSV UTF-8") from None
+        raise fail(name, None, None, UNREADABLE[".csv"])
+    return frame
+
+
+def _ragged(data: bytes) -> list[tuple[int, int, int]]:
+    """(row, fields, header fields) for each record with the wrong number of fields, counted column-wise with numpy.
+
+    Commas and line breaks inside double quotes belong to a field; a blank last line is ignored.
+    """
+    b = np.frombuffer(data, dtype=np.uint8)
+    breaks, commas, quotes = np.flatnonzero(b == 10), np.flatnonzero(b == 44), np.flatnonzero(b == 34)
+    if quotes.size:
+        breaks = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
+        commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
+    bounds = np.concatenate(([-1], breaks, [b.size]))
+    fields = np.diff(np.searchsorted(commas, bounds)) + 1
+    empty = np.diff(bounds) <= 2  # nothing, or a lone carriage return, between two line breaks
+    wrong = np.flatnonzero((fields != fields[0]) & ~empty)
+    return [(int(i) + 1, int(fields[i]), int(fields[0])) for i in wrong]
+
+
+def _read_json(path: Path) -> pl.DataFrame:
+    """A JSON register is an array of objects, or {"cases": [...]}; values are read as text like CSV cells."""
+    raw = path.read_bytes()
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as err:
+        raise not_utf8(str(path), raw, err, "UTF-8") from None
+    except json.JSONDecodeError as err:
+        raise fail(str(path), err.lineno, None, f"this is not valid JSON (column {err.colno}): check the commas, brackets "
+                   "and quotes") from None
+    if isinstance(data, dict) and isinstance(data.get("cases"), list):
+        data = data["cases"]
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise fail(str(path), None, None, 'a JSON register is an array of objects, or {"cases": [...]}')
+    names: list[str] = []
+    for record in data:
+        names.extend(k for k in record if k not in names)
+    cells = {n: [None if r.get(n) is None else str(r[n]) for r in data] for n in names}
+    return pl.DataFrame(cells, schema=dict.fromkeys(names, pl.Utf8))
+
+
+# control characters (checker/load/yamlfile.py's CONTROL) break Word and JUnit XML and can steer a terminal; in a
+# register they are shown as the Unicode picture of each (␇ for BEL), or U+FFFD for C1
+VISIBLE = {chr(c): chr(0x2400 + c) for c in range(0x20) if chr(c) not in "\t\n\r"} | {"\x7f": "\u2421"} | \
+    {chr(c): "\ufffd" for c in range(0x80, 0xA0)}
+SHOWN_ROWS = 5
+
+
+def _control_characters(cells: dict[str, pl.Series], rows: pl.Series, name: str) -> list[Problem]:
+    """Make control characters visible in place in the published text columns; a warning per column names the rows.
+    (A date, number or code holding one fails its own check, and its message does not repeat it.)"""
+    warnings = []
+    texts = [cells[col] for col in PUBLISHED if cells[col].dtype == pl.Utf8]  # others are dates, numbers and codes, checked by type
+    found = pl.DataFrame(texts).select(pl.all().str.contains(CONTROL.pattern).any()).row(0, named=True)  # columns in parallel
+    for col in (c for c, held_any in found.items() if held_any):
+        text = cells[col]
+        held = text.str.contains(CONTROL.pattern).fill_null(False)
+        cells[col] = text.str.replace_many(list(VISIBLE), list(VISIBLE.values()))
+        where = rows.filter(held).to_list()
+        shown = ", ".join(map(str, where[:SHOWN_ROWS])) + (f" and {len(where) - SHOWN_ROWS:,} more" if len(where) > SHOWN_ROWS else "")
+        warnings.append(Problem(name, None, col, f"{len(where):,} cell{'s' if len(where) != 1 else ''} held control characters "
+                                f"(row{'s' if len(where) != 1 else ''} {shown}); each is shown as its symbol, such as \u2407"))
+    return warnings
+
+
+def _typed(cells: dict[str, pl.Series], rows: pl.Series, columns: dict[str, dict[str, Any]],
+           name: str) -> tuple[pl.DataFrame, list[Problem]]:
+    """Trim, then cast each column to its contract type; every cell that fails becomes a Problem.
+
+    Columns are typed two at a time (polars frees the interpreter lock, so both cores work), each consuming
+    its text column from `cells`, so that a large register is never held twice.
+    """
+    required = set(required_columns())
+
+    def one(col: str) -> tuple[pl.Series, list[Problem]]:
+        return _typed_column(cells.pop(col), col, columns[col], col in required, rows, name)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(one, columns))
+    return pl.DataFrame([rows, *(series for series, _ in done)]), [p for _, found in done for p in found]
+
+
+def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bool, rows: pl.Series,
+                  name: str) -> tuple[pl.Series, list[Problem]]:
+    raw, value = pl.col("raw"), pl.col(col)
+    checks: list[tuple[pl.Expr, str]] = []  # (the cells in breach, what is wrong with them)
+    if spec.get("format") == "date":
+        checks.append((raw.is_not_null() & value.is_null(), f"is not a valid date ({DATE_FORMAT_HINT})"))
+    elif spec.get("type") in ("integer", "number") and "enum" not in spec:
+        checks.append((raw.is_not_null() & (value.is_null() | (value.is_nan() | value.is_infinite() if spec["type"] == "number" else False)),
+                       "is not a number"))
+        if "minimum" in spec:
+            checks.append((value < spec["minimum"], f"must be at least {spec['minimum']}"))
+        if "maximum" in spec:
+            checks.append((value.cast(pl.Float64).is_finite() & (value > spec["maximum"]), f"must be at most {spec['maximum']:,}"))
+    if "enum" in spec:
+        checks.append(((raw.is_not_null() & value.is_null()) | (value.is_not_null() & ~value.is_in(spec["enum"])),
+                       f"must be one of {', '.join(map(str, spec['enum']))}"))
+    if required:
+        checks.append((raw.is_null(), "is required but blank"))
+    text = cells.cast(pl.Utf8).str.strip_chars().replace("", None).alias("raw")
+    checks += _personal_data(text, col)
+    if spec.get("format") == "date":
+        step = pl.DataFrame([text, parse_series(text).alias(col)])
+        checks += _ambiguous_dates(step, col, rows)
+    else:
+        step = pl.DataFrame([text]).with_columns(_cast(raw, spec).alias(col))
+        if "enum" in spec and spec.get("type", "string") == "string":
+            step = step.with_columns(_lowercase(step[col]))
+    problems: list[Problem] = []
+    flags = step.select([c.fill_null(False).alias(str(i)) for i, (c, _) in enumerate(checks)])
+    for i, (_, message) in enumerate(checks):
+        bad = flags[str(i)]
+        if bad.any():
+            problems += [Problem(name, row, col, message) for row in rows.filter(bad)]  # never the cell: it was refused
+    return step[col], problems
+
+
+def looks_personal(text: str) -> bool:
+    """Whether a text (a heading, say) holds what looks like an e-mail address or a telephone number."""
+    folded = unicodedata.normalize("NFKC", text)
+    return any(re.search(pattern, folded) for pattern, _ in (_EMAIL, _PHONE))
+
+
+def _personal_data(text: pl.Series, col: str) -> list[tuple[pl.Expr, str]]:
+    """Cells of a published column holding an e-mail address or telephone number. The patterns run on the column's
+    distinct values (a register has a few dozen service areas, not a million), after NFKC."""
+    if col not in PUBLISHED:
+        return []
+    checks = []
+    values = text.unique().drop_nulls() if col != "case_id" else text.drop_nulls()
+    ascii_only = (values.str.len_bytes() == values.str.len_chars()).all()  # NFKC changes no ASCII text (0.2 s saved a million ids)
+    folded = values if ascii_only else values.str.normalize("NFKC")
+    for pattern, what in (_EMAIL, _PHONE):
+        bad = values.filter(folded.str.contains(pattern).fill_null(False))
+        if bad.len():
+            checks.append((pl.col("raw").is_in(bad.implode()),
+                           f"looks like personal data ({what}); chc publishes this column, so it must not hold it"))
+    return checks
+
+
+def _free_text(text: pl.Series) -> bool:
+    """Most values distinct and each used once, over enough cells to tell (themes counted theme by theme). A
+    column with few distinct cells is passed at once: when most cells repeat, neither they nor their themes can be
+    nearly all used once."""
+    if text.n_unique() < FREE_TEXT_SHARE * text.len() / 2:
+        return False
+    cells = text.drop_nulls().str.strip_chars()
+    if text.name == "themes":
+        cells = cells.str.split(";").explode().str.strip_chars()
+    if cells.len() < FREE_TEXT_MIN:
+        return False
+    counts = cells.value_counts()
+    used_once = counts.filter(pl.col("count") == 1).height
+    return used_once >= FREE_TEXT_SHARE * cells.len()
+
+
+def _ambiguous_dates(step: pl.DataFrame, col: str, rows: pl.Series) -> list[tuple[pl.Expr, str]]:
+    """A column that also holds month-first dates (07/25/2024) makes every day-first reading of 05/07/2024 a guess."""
+    unread = pl.col(col).is_null() & pl.col("raw").is_not_null()
+    month_first = rows.filter(step.select(unread & pl.col("raw").str.to_date("%m/%d/%Y", strict=False).is_not_null()).to_series())
+    if month_first.len() == 0:
+        return []
+    both = (pl.col(col).is_not_null() & pl.col("raw").str.contains(f"^{UK_SHAPE}$")
+            & pl.col("raw").str.to_date("%m/%d/%Y", strict=False).is_not_null())
+    return [(both, f"is ambiguous: this column also holds month-first dates (row {month_first[0]}, for one), "
+                   "so chc will not guess whether it is day-first")]
+
+
+def _cast(c: pl.Expr, spec: dict[str, Any]) -> pl.Expr:
+    if spec.get("type") == "integer":
+        return c.cast(pl.Int64, strict=False)
+    if spec.get("type") == "number":
+        return c.str.replace_all(r"^£|,", "").cast(pl.Float64, strict=False)
+    return c
+
+
+def _lowercase(text: pl.Series) -> pl.Series:
+    """Enumerated values case-insensitively: a column of a handful of values is lowercased only if one needs it."""
+    distinct = text.unique()
+    return text.str.to_lowercase() if (distinct.str.to_lowercase() != distinct).any() else text
+
+
+def _duplicated(ids: pl.Series) -> pl.Expr:
+    """Rows whose case_id is not unique. Distinct 64-bit hashes prove the ids distinct, a fast pass that
+    spares the exact (slower) check on the usual register with none."""
+    ids = ids.drop_nulls()
+    if ids.hash().n_unique() == ids.len():
+        return pl.lit(False)
+    return pl.col("case_id").is_duplicated() & pl.col("case_id").is_not_null()
+
+
+def parent_columns(frame: pl.DataFrame, wanted: dict[str, str]) -> list[pl.Series]:
+    """Columns of each row's parent case (the one its escalated_from names), row for row, plus parent_found.
+
+    A join of two narrow frames, so the register itself is never copied; only the cases some row names are
+    candidates, which spares hashing every case_id.
+    """
+    named = frame["escalated_from"].drop_nulls().unique().implode()
+    parents = (frame.lazy().filter(pl.col("case_id").is_in(named))
+               .select(pl.col("case_id").alias("escalated_from"), *[pl.col(c).alias(a) for c, a in wanted.items()],
+                       pl.lit(True).alias("parent_found"))
+               .unique("escalated_from", keep="first", maintain_order=True).collect())
+    found = frame.select("escalated_from").join(parents, on="escalated_from", how="left", maintain_order="left")
+    return [found[a] for a in (*wanted.values(), "parent_found")]
+
+
+def _consistency(frame: pl.DataFrame, name: str) -> list[Problem]:
+    """Checks across cells and rows: unique ids, stages, escalation links, dates in order (all column-wise)."""
+    complaint = pl.col("contact_type") == "complaint"
+    linked = frame.hstack(parent_columns(frame, {"contact_type": "parent_type", "stage": "parent_stage"}))
+    parent, found = pl.col("escalated_from"), pl.col("parent_found").fill_null(False)
+    link = parent.is_not_null() & found & (parent != pl.col("case_id"))
+    checks: list[tuple[pl.Expr, str, str]] = [
+        (_duplicated(frame["case_id"]), "case_id", "duplicate case_id (another row has the same)"),
+        (complaint & pl.col("stage").is_null(), "stage", "a complaint needs its stage (1 or 2)"),
+        (~complaint & pl.col("stage").is_not_null(), "stage", "only complaints have a stage"),
+        ((pl.col("stage") == 2) & parent.is_null(), "escalated_from", "a stage 2 complaint must name the stage 1 case it escalates"),
+        (pl.col("not_accepted_reason").is_not_null() & (pl.col("outcome") != "not_accepted").fill_null(True),
+         "not_accepted_reason", "is given, but the outcome is not not_accepted"),
+        (parent.is_not_null() & ~found, "escalated_from", "is not a case_id in the register"),
+        (parent == pl.col("case_id"), "escalated_from", "a case cannot escalate from itself"),
+        (link & (pl.col("stage") == 2) & ~((pl.col("parent_type") == "complaint") & (pl.col("parent_stage") == 1)).fill_null(False),
+         "escalated_from", "names a case that is not a stage 1 complaint"),
+        (link & (pl.col("stage") == 1) & (pl.col("parent_type") != "service_request"), "escalated_from",
+         "a stage 1 complaint can only arise from a service request; the case it names is a {parent_type}"),
+        (link & ~complaint, "escalated_from", "only complaints escalate from another case"),
+    ]
+    for later in ("acknowledged_date", "response_date", "extended_due_date", "remedy_completed_date"):
+        checks.append((pl.col(later) < pl.col("received_date"), later, "is before received_date"))
+    flags = [bad.fill_null(False).alias(f"bad{i}") for i, (bad, _, _) in enumerate(checks)]
+    any_bad = linked.select(ROW, "parent_type", *flags).filter(pl.any_horizontal(pl.col(r"^bad\d+$")))
+    problems = []
+    for i, (_, col, message) in enumerate(checks):  # never the cell: a message names its row and field
+        for row, parent_type in any_bad.filter(pl.col(f"bad{i}")).select(ROW, "parent_type").iter_rows():
+            problems.append(Problem(name, row, col, message.format(parent_type=parent_type)))
+    return problems

@@ -1,0 +1,328 @@
+"""Load YAML rules strictly: schema, unique ids, known provisions, known fields, resolvable numbers and templates.
+
+Every problem is an error naming the file and line, never a warning: a rule that silently does not run
+would let a landlord believe a provision is met.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from checker import __version__
+from checker.derive.aggregates import AGGREGATES
+from checker.derive.cases import DERIVED_FIELDS
+from checker.errors import InputError, Problem, fail
+from checker.load.catalogue import Catalogue
+from checker.load.policy import POLICY_FACTS_DOC, unreadable_numbers
+from checker.load.register import contract
+from checker.load.schemas import ISO_DATE, schema, validate_doc
+from checker.load.yamlfile import YamlDoc, load
+from checker.rules import conditions
+from checker.rules.conditions import Condition
+
+PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
+FINDING_FIGURES = ("examined", "breaches", "compliant", "compliance_pct", "breach_pct")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    provisions: tuple[str, ...]
+    title: str
+    scope: str
+    severity: str
+    select: Condition | None
+    breach: Condition
+    evidence: str
+    remediation: str
+    not_applicable: str | None
+    file: str
+    line: int
+    written: dict[str, Condition] = field(default_factory=dict, compare=False)  # select and breach as the file writes them (parameters named)
+
+    @property
+    def policy_fields(self) -> list[str]:
+        """Policy facts the rule reads: where its evidence points in the policy file."""
+        if self.scope != "policy":
+            return sorted(conditions.references(self.breach, "policy") | conditions.references(self.select or {}, "policy"))
+        return sorted(conditions.fields(self.breach))
+
+
+@dataclass
+class Rulebook:
+    rules: list[Rule] = field(default_factory=list)
+    attest: dict[str, str] = field(default_factory=dict)
+    fingerprint: str = ""
+
+    @property
+    def version(self) -> str:
+        """What every published document cites: the chc release and a digest of the rule files actually loaded."""
+        return f"chc {__version__} rules, sha256 {self.fingerprint[:12]}"
+
+    def by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+    def for_provision(self, provision: str) -> list[Rule]:
+        return [r for r in self.rules if provision in r.provisions]
+
+
+# policy and register rules meet in one durable-rules ruleset per run, which stops answering (measured: it never
+# returns) from 512 rules; chc adds six of its own, and the limit keeps far below, for both engines alike
+MAX_FACT_RULES = 250
+
+
+def load_rulebook(folders: list[Path], catalogue: Catalogue) -> Rulebook:
+    """Load every *.yaml in `folders` (the bundled rules first, then a landlord's own)."""
+    book = Rulebook()
+    seen: dict[str, str] = {}
+    problems: list[Problem] = []
+    digest = hashlib.sha256()
+    for folder in folders:
+        if not folder.is_dir():
+            raise fail(str(folder), None, None, "no such rules folder")
+        for path in sorted(folder.glob("*.yaml")):
+            doc = load(path)
+            digest.update(f"{path.name}\0{doc.sha256}\0".encode())
+            if not isinstance(doc.data, dict):
+                problems.append(Problem(str(path), 1, None, "a rules file is a mapping with 'rules' and/or 'attest'"))
+                continue
+            validate_doc(doc, "rules")
+            for i, item in enumerate(doc.data.get("rules", [])):
+                where = ("rules", i)
+                if item["id"] in seen:
+                    problems.append(doc.problem(where + ("id",), f"duplicate rule id {item['id']} (first in {seen[item['id']]})"))
+                    continue
+                seen[item["id"]] = f"{path}:{doc.line(where)}"
+                found = _check(doc, where, item, catalogue)
+                if found:
+                    problems += found
+                else:
+                    book.rules.append(_build(doc, where, item, catalogue))
+            for provision, text in doc.data.get("attest", {}).items():
+                if provision not in catalogue.provisions:
+                    problems.append(doc.problem(("attest", provision), f"unknown provision {provision}"))
+                elif provision in book.attest:
+                    problems.append(doc.problem(("attest", provision), f"provision {provision} already has attestation guidance"))
+                else:
+                    book.attest[provision] = text
+    fact_rules = [r for r in book.rules if r.scope != "case"]
+    if len(fact_rules) > MAX_FACT_RULES:
+        first = fact_rules[MAX_FACT_RULES]
+        problems.append(Problem(first.file, first.line, None, f"{len(fact_rules)} policy and register rules in all; the verdict engine "
+                                f"takes at most {MAX_FACT_RULES} (durable-rules stops answering at 512 rules in one ruleset)"))
+    if problems:
+        raise InputError(problems)
+    book.fingerprint = digest.hexdigest()
+    return book
+
+
+def _check(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue: Catalogue) -> list[Problem]:
+    problems = [
+        doc.problem(where + ("provisions",), f"unknown provision {p} (not in {catalogue.folder})")
+        for p in item["provisions"] if p not in catalogue.provisions
+    ]
+    scope = item["scope"]
+    if scope == "case" and "select" not in item:
+        problems.append(doc.problem(where, "a case rule needs 'select': the cases it examines"))
+    if scope != "case" and ("select" in item or "not_applicable" in item):
+        problems.append(doc.problem(where, f"a {scope} rule has no 'select' or 'not_applicable'"))
+    known = _kinds(scope).keys()
+    for key in ("select", "breach"):
+        cond = item.get(key)
+        if cond is None:
+            continue
+        for name in sorted(conditions.fields(cond) - known):
+            problems.append(doc.problem(where + (key,), f"unknown {scope} field '{name}'"))
+        for name in sorted(conditions.references(cond, "policy") - _policy_kinds().keys()):
+            problems.append(doc.problem(where + (key,), f"unknown policy fact '{name}'"))
+        for name in sorted(conditions.references(cond, "param")):
+            if _param(name, item["provisions"], catalogue) is None:
+                problems.append(doc.problem(where + (key,), f"no provision of this rule states a parameter '{name}'"))
+    for key in ("select", "breach"):
+        problems += [doc.problem(where + (key,), message) for message in _type_problems(item.get(key), scope)]
+    allowed = _template_names(item, catalogue)
+    for key in ("evidence", "remediation", "not_applicable"):
+        for name in PLACEHOLDER.findall(item.get(key, "")):
+            if name not in allowed:
+                problems.append(doc.problem(where + (key,), f"unknown placeholder {{{name}}}"))
+    return problems
+
+
+def _type_problems(cond: Condition | None, scope: str) -> list[str]:
+    """Each leaf must compare like with like: a typo or a wrong type would otherwise never match (or stop the run).
+
+    Literals must suit their field (a value of its enum, a number for a number), dates are compared only with
+    other dates, text and true/false only for equality, `in` takes a list, and numbers must be ones the rules
+    engine can read.
+    """
+    if cond is None:
+        return []
+    kinds = _kinds(scope)
+    columns = contract() if scope == "case" else {}
+    problems: list[str] = []
+    for leaf in conditions.leaves(cond):
+        field, op = leaf["field"], conditions.operator(leaf)
+        want, spec, value = kinds.get(field), columns.get(field, {}), leaf[op]
+        problems += [message for _, message in unreadable_numbers(value)]
+        if want is None or op == "present":
+            continue
+        if op in ("in", "not_in"):
+            if isinstance(value, dict):
+                name = str(value.get("policy", ""))
+                if _policy_kinds().get(name, "list") != "list":
+                    problems.append(f"'{name}' is one value, not a list: '{op}' needs a list, or a policy fact holding one (policy.exclusion_reasons)")
+                elif want != "text":  # the policy's lists hold text (reasons)
+                    problems.append(f"'{field}' is {KIND_WORDS[want]}, but the policy fact '{name}' is a list of text")
+                continue
+            problems += [m for v in value for m in _literal_problem(field, want, spec, v)]
+            continue
+        if want in ("text", "boolean") and op not in ("eq", "ne"):
+            problems.append(f"'{field}' is {KIND_WORDS[want]}: compare it with eq or ne, not {op}")
+            continue
+        if not isinstance(value, dict):
+            problems += _literal_problem(field, want, spec, value)
+            continue
+        got, what = _value_kind(value, scope)
+        if got is not None and got != want:
+            problems.append(f"'{field}' is {KIND_WORDS[want]}, but {what} is {KIND_WORDS[got]}")
+    return problems
+
+
+KIND_WORDS = {"text": "text", "number": "a number", "boolean": "true or false", "date": "a date", "list": "a list",
+              "mixed": "a sum of values that are not all numbers",
+              "policy date": "a date in the policy (a case's dates are compared only with its other dates)"}
+
+
+def _literal_problem(field: str, want: str, spec: dict[str, Any], value: Any) -> list[str]:
+    if want == "date":
+        return [f"'{field}' is a date: compare it with another date field, not the fixed value {value!r}, so the rule holds for any period"]
+    if "enum" in spec:
+        return [] if value in spec["enum"] and type(value) is not bool else \
+            [f"{value!r} is never a value of '{field}' (one of {', '.join(map(str, spec['enum']))})"]
+    got = _literal_kind(value)
+    if got == want:
+        return []
+    if want == "number":
+        return [f"'{field}' is a number; {value!r} is not"]
+    if want == "text":
+        return [f"'{field}' is text; {value!r} is not (quote it: '{value}')"]
+    return [f"'{field}' is {KIND_WORDS[want]}; {value!r} is not"]
+
+
+def _literal_kind(value: Any) -> str:
+    return "boolean" if isinstance(value, bool) else "number" if isinstance(value, (int, float)) else "text"
+
+
+def _value_kind(value: dict[str, Any], scope: str) -> tuple[str | None, str]:
+    """The kind of a `{field}`, `{param}`, `{policy}` or `{add}` value, and how to name it in a message."""
+    if "field" in value:
+        return _kinds(scope).get(value["field"]), f"'{value['field']}'"
+    if "param" in value:
+        return "number", f"the parameter '{value['param']}'"
+    if "policy" in value:
+        kind = _policy_kinds().get(value["policy"])
+        # a case's date is a date, the policy's an ISO text: polars cannot compare them
+        return ("policy date" if kind == "date" and scope == "case" else kind), f"the policy fact '{value['policy']}'"
+    parts = [_literal_kind(v) if not isinstance(v, dict) else _value_kind(v, scope)[0] for v in value["add"]]
+    return ("number" if all(p in ("number", None) for p in parts) else "mixed"), "the sum"
+
+
+def _build(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue: Catalogue) -> Rule:
+    """A rule with its Code parameters resolved; policy references stay until the policy is known."""
+    provisions = item["provisions"]
+
+    def params_only(kind: str, name: str) -> Any:
+        return _param(name, provisions, catalogue) if kind == "param" else {"policy": name}
+
+    select = conditions.substitute(item["select"], params_only) if "select" in item else None
+    return Rule(
+        item["id"], tuple(provisions), item["title"], item["scope"], item["severity"], select,
+        conditions.substitute(item["breach"], params_only), item["evidence"], item["remediation"],
+        item.get("not_applicable"), str(doc.path), doc.line(where) or 1, {k: item[k] for k in ("select", "breach") if k in item},
+    )
+
+
+def param_source(name: str, provisions: list[str] | tuple[str, ...], catalogue: Catalogue) -> tuple[str, str] | None:
+    """(provision, key) stating parameter `name`: `6.4.name` names provision 6.4, else the first of `provisions` stating it."""
+    if name.count(".") == 2:
+        provision, _, key = name.rpartition(".")
+        source = catalogue.provisions.get(provision)
+        return (provision, key) if source and key in source.parameters else None
+    return next(((p, name) for p in provisions if p in catalogue.provisions and name in catalogue.provisions[p].parameters), None)
+
+
+def _param(name: str, provisions: list[str], catalogue: Catalogue) -> int | None:
+    source = param_source(name, provisions, catalogue)
+    return catalogue.provisions[source[0]].parameters[source[1]] if source else None
+
+
+def _kinds(scope: str) -> dict[str, str | None]:
+    """The kind (text, number, boolean, date, list) of every field a rule of this scope can read."""
+    if scope == "case":
+        return dict(_case_kinds())
+    if scope == "register":
+        return {f"register.{name}": "number" for name in AGGREGATES}
+    return _policy_kinds()
+
+
+@cache
+def _case_kinds() -> dict[str, str]:
+    """Each case field's kind: the register's columns from their schema, the derived fields as derive.py declares them."""
+    columns = {name: "date" if spec.get("format") == "date" else "number" if spec.get("type") in ("integer", "number") else "text"
+               for name, spec in contract().items()}
+    return columns | {name: kind for name, (kind, _) in DERIVED_FIELDS.items()}
+
+
+@cache
+def _policy_kinds() -> dict[str, str | None]:
+    """Every policy fact and its kind: scalar paths of the policy schema, plus the derived facts (POLICY_FACTS_DOC)."""
+    root = schema("policy")
+    kinds: dict[str, str | None] = {}
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        if "$ref" in node:
+            node = root["$defs"][node["$ref"].rsplit("/", 1)[1]]
+        props = node.get("properties")
+        if props:
+            for key, sub in props.items():
+                walk(sub, f"{prefix}{key}.")
+        elif node.get("type") not in ("array", "object"):
+            kinds[prefix[:-1]] = _schema_kind(node)
+
+    walk(root, "")
+    for pattern, (kind, _) in POLICY_FACTS_DOC.items():
+        if "stageN" in pattern:
+            stage_keys = root["properties"]["policy"]["properties"]["stages"]["items"]["properties"]
+            kinds |= {f"policy.stage{n}.{k}": _schema_kind(spec) for n in range(1, 10) for k, spec in stage_keys.items()}
+        elif pattern.endswith(".X"):
+            section = pattern.split(".")[1]
+            enum = root["properties"]["reporting"]["properties"][section]["properties"]["contents"]["items"]["enum"]
+            kinds |= {pattern[:-1] + option: "boolean" for option in enum}
+            kinds[f"reporting.{section}.contents"] = "text"
+        else:
+            kinds[pattern] = kind
+    return kinds
+
+
+def _schema_kind(spec: dict[str, Any]) -> str | None:
+    if spec.get("pattern") == ISO_DATE or spec.get("$ref") == "#/$defs/date":
+        return "date"
+    kind = spec.get("type")
+    if kind in ("integer", "number"):
+        return "number"
+    if kind in ("boolean", "string"):
+        return "boolean" if kind == "boolean" else "text"
+    if kind is None and spec.get("enum") and all(isinstance(v, str) for v in spec["enum"]):
+        return "text"
+    return None  # several types (policy.version): not checked
+
+
+def _template_names(item: dict[str, Any], catalogue: Catalogue) -> set[str]:
+    names = set(FINDING_FIGURES) | _policy_kinds().keys() | {f"register.{n}" for n in AGGREGATES}
+    names |= {f"param.{k}" for p in item["provisions"] if p in catalogue.provisions for k in catalogue.provisions[p].parameters}
+    return names

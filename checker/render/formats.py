@@ -1,0 +1,97 @@
+"""Every output format chc writes, and the gate that decides which verdicts fail a CI check.
+
+Renderers take the one assessment (never the input files) and return text or bytes, so several formats
+can be produced from a single run and written together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.report.model import Document
+from checker.verdict.assessment import STATUSES, Assessment, ProvisionResult
+
+# format → (module, function, what it is); modules load only when their format is asked for
+FORMATS: dict[str, tuple[str, str, str]] = {
+    "table": ("checker.render.terminal", "render_terminal", "a table for the terminal"),
+    "json": ("checker.render.json_format", "render_json", "the full assessment as JSON (checker/load/schemas/assessment.schema.json)"),
+    "md": ("checker.render.markdown_format", "render_markdown", "Appendix 1 as Markdown"),
+    "html": ("checker.render.html_format", "render_html", "Appendix 1 as one standalone, printable HTML file"),
+    "docx": ("checker.render.docx_format", "render_docx", "Appendix 1 as a Word document"),
+    "xlsx": ("checker.render.xlsx_format", "render_xlsx", "Appendix 1 as an Excel workbook, a sheet per section"),
+    "csv": ("checker.render.csv_format", "render_csv", "one row per provision, every field"),
+    "junit": ("checker.render.junit_format", "render_junit", "JUnit XML, a testcase per provision"),
+    "sarif": ("checker.render.sarif_format", "render_sarif", "SARIF 2.1.0 for GitHub code scanning"),
+}
+# the reports (chc report, chc annual-report): a Document in md/html/docx, or the report's data as JSON
+REPORT_FORMATS: dict[str, tuple[str, str]] = {
+    "md": ("checker.report.markdown_format", "render_markdown_document"),
+    "html": ("checker.report.html_format", "render_html_document"),
+    "docx": ("checker.report.docx_format", "render_docx_document"),
+    "json": ("", ""),
+}
+BINARY = {"docx", "xlsx"}
+SUFFIXES = {".txt": "table", ".json": "json", ".md": "md", ".html": "html", ".htm": "html", ".docx": "docx",
+            ".xlsx": "xlsx", ".csv": "csv", ".xml": "junit", ".sarif": "sarif"}
+# verdict kinds a CI gate may fail on; "waived" never fails (that is what a waiver is for)
+GATEABLE = tuple(s for s in STATUSES if s not in ("met", "waived"))
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Which verdicts fail `chc check` (and show as failures in JUnit and SARIF): by default, a mandatory provision not met."""
+
+    fail_on: frozenset[str] = field(default_factory=lambda: frozenset({"not_met"}))
+
+    def fails(self, result: ProvisionResult, verdict: str | None = None) -> bool:
+        """Whether the gate fails this result; with `verdict`, as if that were its status (SARIF flags a waived
+        provision whose rules' verdict would fail, marked as suppressed)."""
+        return (verdict or result.status) in self.fail_on
+
+    def exit_code(self, assessment: Assessment) -> int:
+        return int(any(self.fails(r) for r in assessment.results))
+
+
+@dataclass(frozen=True)
+class Context:
+    generated_at: dt.datetime
+    gate: Gate = field(default_factory=Gate)
+
+
+def render(fmt: str, assessment: Assessment, context: Context) -> bytes:
+    module, function, _ = FORMATS[fmt]
+    out = getattr(importlib.import_module(module), function)(assessment, context)
+    return out if isinstance(out, bytes) else out.encode("utf-8")
+
+
+def render_report(fmt: str, document: Document | None, data: dict[str, Any], generated_at: dt.datetime) -> bytes:
+    """A report in one format; the JSON is the data the documents were built from (checker/load/schemas/report.schema.json)."""
+    if fmt == "json":
+        return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    module, function = REPORT_FORMATS[fmt]
+    renderer = getattr(importlib.import_module(module), function)
+    out = renderer(document, generated_at) if fmt == "docx" else renderer(document)
+    return out if isinstance(out, bytes) else out.encode("utf-8")
+
+
+def format_for(path: Path) -> str | None:
+    """The format a file name implies (appendix.docx → docx), or None."""
+    return SUFFIXES.get(path.suffix.lower())
+
+
+def stamp_zip(data: bytes, when: dt.datetime, replace: dict[str, bytes] | None = None) -> bytes:
+    """Rewrite an Office file's zip with every entry dated `when` (and some entries replaced), so reruns are byte-identical."""
+    stamp = max(when.astimezone(dt.timezone.utc).timetuple()[:6], (1980, 1, 1, 0, 0, 0))  # zip dates start in 1980
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = (replace or {}).get(item.filename) or source.read(item.filename)
+            target.writestr(zipfile.ZipInfo(item.filename, stamp), body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()

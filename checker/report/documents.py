@@ -1,0 +1,459 @@
+"""The reports as documents: the governing-body update (`chc report`, Code 9.7) and the annual complaints
+performance and service improvement report (`chc annual-report`, Code 8.1 a-f), built from report_data().
+
+Wording follows the seeds' councils: tables of counts with percentages, last year's figure in brackets,
+charts where a reader would rather look than read. Every figure comes from the report data, so the JSON
+and the documents cannot disagree.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import partial
+from typing import Any, cast
+
+from checker.derive.dates import uk_date
+from checker.render.appendix import COLUMNS, GAP_COLUMNS, Appendix, skipped_note
+from checker.report import charts
+from checker.report.figures import half_up
+from checker.report.model import Block, Bullets, Chart, Document, Heading, Paragraph, Table
+
+TYPES = {"stage1": "Stage 1 complaints", "stage2": "Stage 2 complaints", "service_request": "Service requests",
+         "mp_enquiry": "MP enquiries", "enquiry": "Other enquiries"}
+OUTCOMES = {"upheld": "Upheld", "partially_upheld": "Partially upheld", "not_upheld": "Not upheld",
+            "withdrawn": "Withdrawn", "not_accepted": "Not accepted", "open": "Not yet decided"}
+ALWAYS_SHOWN = ("upheld", "partially_upheld", "not_upheld")
+REASONS = {"out_of_time": "Made more than 12 months after the issue", "legal_proceedings": "Legal proceedings started",
+           "previously_considered": "Already considered under the policy", "service_request": "A service request, not a complaint",
+           "duplicate": "A duplicate of a complaint already being dealt with", "not_a_complaint": "Not a complaint",
+           "other": "Other", "not_recorded": "Reason not recorded"}
+FINDINGS = {"severe_maladministration": "Severe maladministration", "maladministration": "Maladministration",
+            "service_failure": "Service failure", "no_maladministration": "No maladministration",
+            "reasonable_redress": "Reasonable redress", "outside_jurisdiction": "Outside jurisdiction"}
+EVENTS = {"outside_jurisdiction": "Decisions that a complaint is outside jurisdiction",
+          "resolved_without_investigation": "Cases resolved with Ombudsman intervention without investigation",
+          "investigation_started": "Investigations started",
+          "complaint_handling_failure_order": "Complaint Handling Failure Orders"}
+PART_81 = {
+    "a": "the annual self-assessment against the Code, to ensure the complaint handling policy remains in line with its requirements",
+    "b": "a qualitative and quantitative analysis of complaint handling performance, including a summary of the types of complaints refused",
+    "c": "any findings of non-compliance with the Code by the Ombudsman",
+    "d": "the service improvements made as a result of the learning from complaints",
+    "e": "any annual report about the landlord's performance from the Ombudsman",
+    "f": "any other relevant reports or publications produced by the Ombudsman in relation to the work of the landlord",
+}
+NO_OMBUDSMAN_FILE = "No Ombudsman activity was recorded for chc (ombudsman.yaml), so this cannot be stated from data."
+
+
+def whole_pct(count: int, of: int) -> str:
+    """83%: a share rounded half up to a whole number, from the counts (never from a rounded share)."""
+    if not of:
+        return "–"
+    return f"{half_up(Decimal(100 * count / of), '1')}%"
+
+
+def money(value: float) -> str:
+    return f"£{value:,.2f}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _with_previous(now: Any, before: Any | None) -> str:
+    return f"{now} ({before})" if before is not None else f"{now}"
+
+
+def update_document(data: dict[str, Any]) -> Document:
+    """`chc report`: the governing body's update on volume, categories, outcomes, performance, trends and the Ombudsman."""
+    blocks: list[Block] = [*_summary(data), *_performance(data), *_groups(data), *_ombudsman(data), *_learning(data), *_skipped(data)]
+    return Document(f"Complaint handling performance {data['period']['label']}", data["landlord"], _meta(data), tuple(blocks))
+
+
+def annual_document(data: dict[str, Any], appendix: Appendix) -> Document:
+    """`chc annual-report`: Code 8.1 a to f in order, then the self-assessment form as Appendix 1."""
+    label = data["period"]["label"]
+    blocks: list[Block] = [
+        Paragraph(f"This is {data['landlord']}'s annual complaints performance and service improvement report for {label}. "
+                  "The Housing Ombudsman's Complaint Handling Code (8.1) requires it to include:", "lead"),
+        Bullets(tuple(f"{key}. {text};" for key, text in PART_81.items())),
+        Heading("a. Self-assessment against the Complaint Handling Code"),
+        Table(("Verdict", "Provisions"), tuple((name, str(n)) for name, n in appendix.summary)
+              + (("Total", str(appendix.total)),), numeric=(1,), total_row=True),
+        Paragraph("The full self-assessment form is Appendix 1 of this report. The requirements not met, and how they will be addressed:"),
+        Table(GAP_COLUMNS, tuple(g.cells for g in appendix.gaps))
+        if appendix.gaps else Paragraph("Every requirement of the Code is met."),
+        Heading("b. Complaint handling performance"),
+        *_summary(data, level=3),
+        *_performance(data, level=3),
+        *_groups(data, level=3),
+        Heading("c. Findings of non-compliance with the Code by the Ombudsman"),
+        *_non_compliance(data),
+        *_ombudsman(data, level=3),
+        Heading("d. Service improvements from the learning from complaints"),
+        *(_learning(data, level=None) or [Paragraph("No learning from complaints was recorded for the period (learning.yaml).")]),
+        Heading("e. The Ombudsman's annual report on our performance"),
+        *_reports(data, ("annual_performance",)),
+        Heading("f. Other Ombudsman reports about our work"),
+        *_reports(data, ("special_investigation", "other")),
+        Heading(appendix.title),
+        *[Paragraph(p, "note") for p in appendix.preamble],
+    ]
+    for table in appendix.tables:
+        blocks += [Heading(table.heading, 3),
+                   Table(COLUMNS, tuple(r.text_cells for r in table.rows))]
+    blocks += [Paragraph(note, "note") for note in appendix.notes]
+    return Document(f"Annual complaints performance and service improvement report {label}", data["landlord"],
+                    _meta(data) + (("Rules version", dict(appendix.meta)["Rules version"]),), tuple(blocks))
+
+
+def _skipped(data: dict[str, Any]) -> list[Block]:
+    """Rows left out as invalid (--skip-bad-rows), so that a reader can see every contact is accounted for."""
+    rows = [(r["row"], r["reasons"]) for r in data["register"]["skipped_rows"]]
+    return [Paragraph(text, "note") for text in skipped_note(rows)]
+
+
+def _meta(data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    p = data["period"]
+    meta = [("Landlord", data["landlord"]), ("Period", f"{p['label']} ({uk_date(p['start'])} to {uk_date(p['end'])})")]
+    if data["previous"]:
+        q = data["previous"]["period"]
+        meta.append(("Compared with", f"{q['label']} ({uk_date(q['start'])} to {uk_date(q['end'])}), in brackets"))
+    meta += [
+        ("Homes", f"{data['homes']:,}"),
+        ("Code", f"{data['code']['title']} {data['code']['version']}"),
+        ("Register", f"{data['register']['source']}: {data['register']['rows_read']} rows read, {data['register']['rows_assessed']} assessed"
+                     + (f", {data['register']['rows_skipped']} skipped as invalid" if data['register']['rows_skipped'] else "")),
+        ("Generated", f"{data['generated_at'][:16].replace('T', ' ')} UTC by chc {data['tool']['version']}"),
+    ]
+    return tuple(meta)
+
+
+def _prev(data: dict[str, Any], *path: str) -> Any | None:
+    """A figure of the previous period, or None when the report has none."""
+    return _dig(data.get("previous"), path)
+
+
+def _summary(data: dict[str, Any], level: int = 2) -> list[Block]:
+    s1, s2, tsm = data["stage1"], data["stage2"], data["tsm"]
+    before = data["previous"]["period"]["label"] if data["previous"] else None
+    was = (lambda *path: f" ({before}: {_prev(data, *path)})") if before else (lambda *path: "")
+    items = [
+        f"{data['contacts']['total']} contacts received{was('contacts', 'total')}: {s1['received']} stage 1 complaints"
+        f"{was('stage1', 'received')} and {s2['received']} stage 2 complaints{was('stage2', 'received')}.",
+        f"{whole_pct(s1['within_timescale']['count'], s1['within_timescale']['of'])} of stage 1 responses within "
+        f"{s1['timescale_working_days']} working days ({whole_pct(s1['including_extensions']['count'], s1['including_extensions']['of'])} "
+        f"including agreed extensions); stage 2: {whole_pct(s2['within_timescale']['count'], s2['within_timescale']['of'])} within "
+        f"{s2['timescale_working_days']} working days ({whole_pct(s2['including_extensions']['count'], s2['including_extensions']['of'])}).",
+        f"{_two(tsm['CH01']['stage1_per_1000_homes'])} stage 1 and {_two(tsm['CH01']['stage2_per_1000_homes'])} stage 2 complaints per 1,000 homes (CH01).",
+    ]
+    if data["escalation_rate_pct"] is not None:
+        items.append(f"{whole_pct(s2['received'], s1['received'])} as many stage 2 complaints as stage 1 (escalation rate).")
+    items.append(f"At {uk_date(data['period']['as_of'])}, {s1['open_at_end']} stage 1 and {s2['open_at_end']} stage 2 complaints were "
+                 f"open, {s1['overdue_at_end'] + s2['overdue_at_end']} of them past the Code's timescale.")
+    if data["compensation"]["total"]:
+        items.append(f"{money(data['compensation']['total'])} compensation offered on {_count(data['compensation']['cases'], 'complaint')}.")
+    return [Heading("Summary", level), Bullets(tuple(items))]
+
+
+def _performance(data: dict[str, Any], level: int = 2) -> list[Block]:
+    blocks: list[Block] = [Heading("Contacts received", level), _contacts_table(data)]
+    for kind in ("mp_enquiry", "service_request"):
+        if data["contacts"]["by_type"][kind]["count"]:
+            blocks += [Heading(f"{TYPES[kind]} by service area", level + 1),
+                       _breakdown_table("Service area", data["contacts"]["by_service_area"][kind])]
+    for stage in (1, 2):
+        blocks += _stage(data, stage, level)
+    blocks.append(Chart("Complaint outcomes by stage (%)", partial(
+        charts.grouped_bar_chart, "Complaint outcomes by stage (%)", [OUTCOMES[o] for o in ALWAYS_SHOWN],
+        {f"Stage {s}": [data[f"stage{s}"]["by_outcome"][o]["pct"] or 0 for o in ALWAYS_SHOWN] for s in (1, 2)}),
+        "Share of stage 1 and stage 2 complaints upheld, partially upheld and not upheld: " + "; ".join(
+            f"stage {s}: " + ", ".join(f"{OUTCOMES[o].lower()} {whole_pct(data[f'stage{s}']['by_outcome'][o]['count'], data[f'stage{s}']['received'])}"
+                                       for o in ALWAYS_SHOWN) for s in (1, 2))))
+    blocks += [*_tsm(data, level), *_refused(data, level), *_compensation(data, level), *_themes(data, level)]
+    return blocks
+
+
+def _contacts_table(data: dict[str, Any]) -> Table:
+    by_type = data["contacts"]["by_type"]
+    rows = [(TYPES[k], _with_previous(v["count"], _prev(data, "contacts", "by_type", k, "count")),
+             whole_pct(v["count"], data["contacts"]["total"])) for k, v in by_type.items()]
+    rows.append(("Total", _with_previous(data["contacts"]["total"], _prev(data, "contacts", "total")), "100%"))
+    return Table(("Contact", "Received", "Percentage"), tuple(rows), numeric=(1, 2), total_row=True)
+
+
+def _breakdown_table(label: str, rows: list[dict[str, Any]]) -> Table:
+    total = sum(r["count"] for r in rows)
+    body = tuple((r["name"], str(r["count"]), whole_pct(r["count"], total)) for r in rows)
+    return Table((label, "Count", "Percentage"), body + (("Total", str(total), ""),), numeric=(1, 2), total_row=True)
+
+
+def _stage(data: dict[str, Any], stage: int, level: int) -> list[Block]:
+    s = data[f"stage{stage}"]
+    name = f"Stage {stage} complaints"
+    blocks: list[Block] = [Heading(name, level)]
+    if not s["received"] and not s["responded"]:
+        return blocks + [Paragraph(f"No stage {stage} complaints were received or answered in the period.")]
+    lead = f"{s['received']} stage {stage} complaints were received"
+    if data["previous"]:
+        lead += f", against {_prev(data, f'stage{stage}', 'received')} in {data['previous']['period']['label']}"
+    if stage == 2 and data["stage1"]["received"]:
+        lead += f": {whole_pct(s['received'], data['stage1']['received'])} of the number of stage 1 complaints"
+    blocks.append(Paragraph(lead + "."))
+    if s["by_service_area"]:
+        blocks += [_breakdown_table("Service area", s["by_service_area"]),
+                   Chart(f"{name} by service area", partial(
+                       charts.bar_chart, f"{name} by service area", [r["name"] for r in s["by_service_area"]], [r["count"] for r in s["by_service_area"]]),
+                       "; ".join(f"{r['name']} {r['count']}" for r in s["by_service_area"]))]
+    if len(s["by_organisation"]) > 1:
+        blocks.append(_breakdown_table("Organisation", s["by_organisation"]))
+    shown = [o for o in OUTCOMES if o in ALWAYS_SHOWN or s["by_outcome"][o]["count"]]
+    blocks.append(Table(("", *[OUTCOMES[o] for o in shown]), (
+        (f"No. of {name}", *[str(s["by_outcome"][o]["count"]) for o in shown]),
+        ("Percentage", *[whole_pct(s["by_outcome"][o]["count"], s["received"]) for o in shown]),
+    ), numeric=tuple(range(1, len(shown) + 1))))
+    blocks.append(Table(("Response times", "Figure"), (
+        ("Acknowledged within 5 working days", _share(s["acknowledged_within_timescale"])),
+        (f"Responded to within {s['timescale_working_days']} working days of acknowledgement", _share(s["within_timescale"])),
+        ("Responded to on time, counting agreed extensions within the Code's limit", _share(s["including_extensions"])),
+        ("Open at the end of the period", str(s["open_at_end"])),
+        ("  of which past the Code's timescale", str(s["overdue_at_end"])),
+    ), numeric=(1,)))
+    return blocks
+
+
+def _share(share: dict[str, Any]) -> str:
+    return f"{share['count']} of {share['of']} ({whole_pct(share['count'], share['of'])})"
+
+
+def _tsm(data: dict[str, Any], level: int) -> list[Block]:
+    tsm, bench = data["tsm"], data["benchmarks"] or {}
+    medians = bench.get("medians", {})
+    s1, s2 = data["stage1"], data["stage2"]
+
+    def prev(*path: str) -> Any | None:
+        return _prev(data, "tsm", *path)
+
+    columns = ["Measure", data["period"]["label"]] + ([data["previous"]["period"]["label"]] if data["previous"] else [])
+    columns += ["Sector median"] if medians else []
+
+    def row(label: str, now: Any, before: Any, median_key: str, unit: str = "") -> tuple[str, ...]:
+        cells = [label, f"{now}{unit}" if now is not None else "–"]
+        if data["previous"]:
+            cells.append(f"{before}{unit}" if before is not None else "–")
+        if medians:
+            cells.append(f"{medians[median_key]:g}{unit}" if median_key in medians else "–")
+        return tuple(cells)
+
+    rows = [
+        row("CH01(1) Stage 1 complaints received per 1,000 homes", _two(tsm["CH01"]["stage1_per_1000_homes"]),
+            _two(prev("CH01", "stage1_per_1000_homes")), "CH01_1"),
+        row("CH01(2) Stage 2 complaints received per 1,000 homes", _two(tsm["CH01"]["stage2_per_1000_homes"]),
+            _two(prev("CH01", "stage2_per_1000_homes")), "CH01_2"),
+        row(f"CH02(1) Stage 1 complaints responded to within the Code's timescale ({s1['timescale_working_days']} working days)",
+            _rounded(tsm["CH02"]["stage1_within_timescale_pct"]), _rounded(prev("CH02", "stage1_within_timescale_pct")), "CH02_1", "%"),
+        row(f"CH02(2) Stage 2 complaints responded to within the Code's timescale ({s2['timescale_working_days']} working days)",
+            _rounded(tsm["CH02"]["stage2_within_timescale_pct"]), _rounded(prev("CH02", "stage2_within_timescale_pct")), "CH02_2", "%"),
+    ]
+    if bench.get("TP09"):
+        rows.append(row("TP09 Satisfaction with the landlord's approach to handling complaints", _rounded(bench["TP09"]["pct"]), None, "TP09", "%"))
+    blocks: list[Block] = [Heading("Tenant Satisfaction Measures: complaints", level),
+                           Table(tuple(columns), tuple(rows), numeric=tuple(range(1, len(columns))))]
+    blocks.append(Paragraph(
+        f"Counting responses within an agreed extension inside the Code's limit, CH02(1) would be "
+        f"{whole_pct(s1['including_extensions']['count'], s1['including_extensions']['of'])} and CH02(2) "
+        f"{whole_pct(s2['including_extensions']['count'], s2['including_extensions']['of'])}. CH02 counts the complaints responded to in the period; "
+        "refusals and withdrawals are left out.", "note"))
+    if medians:
+        blocks.append(Paragraph(f"Sector medians: {bench['source']}." + (f" TP09: {bench['TP09']['source']}." if bench.get("TP09") else ""), "note"))
+    if tsm["by_tenure"]:
+        tenures = sorted(tsm["by_tenure"])
+        t = tsm["by_tenure"]
+        blocks.append(Table(("Measure", *[x.upper() for x in tenures]), (
+            ("Homes", *[f"{t[x]['homes']:,}" for x in tenures]),
+            ("CH01(1) per 1,000 homes", *[_two(t[x]["CH01"]["stage1_per_1000_homes"]) or "–" for x in tenures]),
+            ("CH01(2) per 1,000 homes", *[_two(t[x]["CH01"]["stage2_per_1000_homes"]) or "–" for x in tenures]),
+            ("CH02(1) within timescale", *[f"{_rounded(t[x]['CH02']['stage1_within_timescale_pct'])}%" for x in tenures]),
+            ("CH02(2) within timescale", *[f"{_rounded(t[x]['CH02']['stage2_within_timescale_pct'])}%" for x in tenures]),
+        ), caption="By tenure: low cost rental (LCRA) and low cost home ownership (LCHO)", numeric=tuple(range(1, len(tenures) + 1))))
+    return blocks
+
+
+def _two(value: float | None) -> str | None:
+    """CH01 is stated to two decimals: 7.15, 0.00."""
+    return None if value is None else f"{value:.2f}"
+
+
+def _rounded(value: float | None) -> str | None:
+    return None if value is None else str(half_up(Decimal(str(value)), "1"))
+
+
+def _refused(data: dict[str, Any], level: int) -> list[Block]:
+    refused = data["refused"]
+    blocks: list[Block] = [Heading("Complaints not accepted", level)]
+    if not refused["total"]:
+        return blocks + [Paragraph("No complaint was refused in the period.")]
+    return blocks + [
+        Paragraph(f"{refused['total']} complaints were not accepted into the complaints process, each with the reason explained "
+                  "to the resident and their right to refer the decision to the Ombudsman."),
+        Table(("Reason", "Complaints"), tuple((REASONS.get(k, k), str(v)) for k, v in refused["by_reason"].items())
+              + (("Total", str(refused["total"])),), numeric=(1,), total_row=True),
+    ]
+
+
+def _compensation(data: dict[str, Any], level: int) -> list[Block]:
+    comp = data["compensation"]
+    if not comp["total"]:
+        return []
+    rows = tuple((q, money(v)) for q, v in comp["by_quarter"].items()) + (("Total", money(comp["total"])),)
+    return [Heading("Compensation", level),
+            Paragraph(f"{money(comp['total'])} was offered on {_count(comp['cases'], 'complaint')} received in the period."),
+            Table(("Quarter received", "Offered"), rows, numeric=(1,), total_row=True)]
+
+
+def _themes(data: dict[str, Any], level: int) -> list[Block]:
+    themes = data["themes"]
+    if not themes:
+        return []
+    blocks: list[Block] = [Heading("Themes", level)]
+    for t in (t for t in themes if t["escalates_out_of_proportion"]):
+        blocks.append(Paragraph(
+            f"{_theme(t['theme'])}: {whole_pct(t['stage2_count'], data['stage2']['received'])} of stage 2 complaints "
+            f"({t['stage2_count']} of {data['stage2']['received']}) against {whole_pct(t['stage1_count'], data['stage1']['received'])} "
+            f"of stage 1 complaints ({t['stage1_count']} of {data['stage1']['received']}): these complaints are more likely to escalate.", "lead"))
+    rows = tuple((_theme(t["theme"]), f"{t['stage1_count']} ({whole_pct(t['stage1_count'], data['stage1']['received'])})",
+                  f"{t['stage2_count']} ({whole_pct(t['stage2_count'], data['stage2']['received'])})",
+                  "escalates more" if t["escalates_out_of_proportion"] else "") for t in themes)
+    return blocks + [Table(("Theme", "Stage 1", "Stage 2", ""), rows, numeric=(1, 2))]
+
+
+def _theme(tag: str) -> str:
+    return tag.replace("_", " ").capitalize()
+
+
+def _groups(data: dict[str, Any], level: int = 2) -> list[Block]:
+    groups = data["groups"]
+    if not groups:
+        return []
+    blocks: list[Block] = []
+    by_quarter = "quarter" in groups[0]["key"]
+    by_org = "organisation" in groups[0]["key"]
+    if by_quarter:
+        blocks += _quarter_trend(data)
+    for quarter in dict.fromkeys(g["key"].get("quarter") for g in groups):
+        mine = [g for g in groups if g["key"].get("quarter") == quarter]
+        if quarter:
+            p = mine[0]["period"]
+            blocks.append(Heading(f"{quarter} ({uk_date(p['start'])} to {uk_date(p['end'])})", level))
+        if by_org:
+            for stage in (1, 2):
+                blocks.append(_organisation_table(mine, stage, data["previous"] is not None))
+    return blocks
+
+
+def _organisation_table(groups: list[dict[str, Any]], stage: int, compare: bool) -> Table:
+    """Seed 004's table: received (last year's in brackets), upheld and timeliness per organisation."""
+    rows = []
+    for g in groups:
+        s = g["figures"][f"stage{stage}"]
+        before = g["previous"][f"stage{stage}"]["received"] if compare else None
+        rows.append((g["key"]["organisation"], _with_previous(s["received"], before), str(s["by_outcome"]["upheld"]["count"]),
+                     whole_pct(s["within_timescale"]["count"], s["within_timescale"]["of"])))
+    total = sum(g["figures"][f"stage{stage}"]["received"] for g in groups)
+    total_before = sum(g["previous"][f"stage{stage}"]["received"] for g in groups) if compare else None
+    upheld = sum(g["figures"][f"stage{stage}"]["by_outcome"]["upheld"]["count"] for g in groups)
+    rows.append(("Total", _with_previous(total, total_before), str(upheld), ""))
+    caption = f"Stage {stage} complaints" + (" (same quarter last year in brackets)" if compare else "")
+    return Table(("Organisation", "Received", "Upheld", "Responded within timescale"), tuple(rows), caption, numeric=(1, 2, 3), total_row=True)
+
+
+def _quarter_trend(data: dict[str, Any]) -> list[Block]:
+    """Each quarter's volumes and timeliness (last year's in brackets), and the stage 1 trend against last year."""
+    labels = list(dict.fromkeys(g["key"]["quarter"] for g in data["groups"]))
+    compare = data["previous"] is not None
+
+    def total(quarter: str, path: tuple[str, ...], previous: bool = False) -> int:
+        return sum(cast(int, _dig(g["previous"] if previous else g["figures"], path)) for g in data["groups"] if g["key"]["quarter"] == quarter)
+
+    rows = []
+    for q in labels:
+        cells = [q]
+        for stage in ("stage1", "stage2"):
+            before = total(q, (stage, "received"), True) if compare else None
+            cells.append(_with_previous(total(q, (stage, "received")), before))
+        for stage in ("stage1", "stage2"):
+            cells.append(whole_pct(total(q, (stage, "within_timescale", "count")), total(q, (stage, "within_timescale", "of"))))
+        rows.append(tuple(cells))
+    series: dict[str, list[float]] = {data["period"]["label"]: [total(q, ("stage1", "received")) for q in labels]}
+    if compare:
+        series[data["previous"]["period"]["label"]] = [total(q, ("stage1", "received"), True) for q in labels]
+    return [Table(("Quarter", "Stage 1 received", "Stage 2 received", "Stage 1 on time", "Stage 2 on time"), tuple(rows),
+                  "Last year's same quarter in brackets" if compare else "", numeric=(1, 2, 3, 4)),
+            Chart("Stage 1 complaints received by quarter", partial(
+                charts.grouped_bar_chart, "Stage 1 complaints received by quarter", [q[-2:] for q in labels], series),
+                "; ".join(f"{q}: " + ", ".join(f"{k} {v[i]}" for k, v in series.items()) for i, q in enumerate(labels)))]
+
+
+def _dig(node: dict[str, Any] | None, path: tuple[str, ...]) -> Any | None:
+    """The value at `path` in the report's data, or None under a missing period."""
+    for key in path:
+        if node is None:
+            return None
+        node = node[key]
+    return node
+
+
+def _ombudsman(data: dict[str, Any], level: int = 2) -> list[Block]:
+    o = data["ombudsman"]
+    blocks: list[Block] = [Heading("Housing Ombudsman", level)]
+    if o is None:
+        return blocks + [Paragraph(NO_OMBUDSMAN_FILE)]
+    rows = [(EVENTS["outside_jurisdiction"], str(o["events"]["outside_jurisdiction"])),
+            ("Determinations received", str(o["determinations"])),
+            (EVENTS["resolved_without_investigation"], str(o["events"]["resolved_without_investigation"])),
+            (EVENTS["investigation_started"], str(o["events"]["investigation_started"]))]
+    if o["events"]["complaint_handling_failure_order"]:
+        rows.append((EVENTS["complaint_handling_failure_order"], str(o["events"]["complaint_handling_failure_order"])))
+    blocks.append(Table(("Activity", "Number"), tuple(rows), numeric=(1,)))
+    found = [(FINDINGS[k], str(v)) for k, v in o["findings"].items() if v]
+    if found:
+        blocks.append(Table(("Finding", "Number"), tuple(found), numeric=(1,)))
+    for d in o["determination_details"]:
+        findings = "; ".join(FINDINGS[f["type"]] + (f" ({f['about']})" if f.get("about") else "") for f in d["findings"])
+        orders = "; ".join(f"{x['order']}: {x['status'].replace('_', ' ')}" for x in d["orders"]) or "none"
+        blocks.append(Paragraph(f"Determination {d['reference']} (received {uk_date(d['received'])}): {findings}. Orders: {orders}."))
+    if o["orders"]["total"]:
+        blocks.append(Paragraph(f"Orders: {o['orders']['total']} in all, {o['orders']['complied']} complied with, "
+                                f"{o['orders']['in_progress']} in progress, {o['orders']['overdue']} overdue, "
+                                f"{o['orders']['not_complied']} not complied with."))
+    return blocks
+
+
+def _non_compliance(data: dict[str, Any]) -> list[Block]:
+    o = data["ombudsman"]
+    if o is None:
+        return [Paragraph(NO_OMBUDSMAN_FILE)]
+    if not o["non_compliance_findings"]:
+        return [Paragraph("The Ombudsman made no finding of non-compliance with the Code in the period.")]
+    return [Table(("Date", "Reference", "Finding", "Action"), tuple(
+        (uk_date(f["date"]), f.get("reference", ""), f["summary"], f.get("action", "")) for f in o["non_compliance_findings"]))]
+
+
+def _reports(data: dict[str, Any], kinds: tuple[str, ...]) -> list[Block]:
+    o = data["ombudsman"]
+    if o is None:
+        return [Paragraph(NO_OMBUDSMAN_FILE)]
+    mine = [r for r in o["reports"] if r["kind"] in kinds]
+    if not mine:
+        return [Paragraph("The Ombudsman published no such report about us in the period.")]
+    return [Bullets(tuple(f"{r['title']} ({uk_date(r['date'])})" + (f": {r['response']}" if r.get("response") else "")
+                          + (f" {r['link']}" if r.get("link") else "") for r in mine))]
+
+
+def _learning(data: dict[str, Any], level: int | None = 2) -> list[Block]:
+    entries = data["learning"]
+    if not entries:
+        return []
+    blocks: list[Block] = [Heading("Learning from complaints", level)] if level else []
+    return blocks + [Table(("Complaint", "Service area", "What we learned", "Action", "Status"), tuple(
+        (e["case_id"], e.get("service_area", ""), e["learning"], e["action"], e["status"].replace("_", " ").capitalize()) for e in entries))]
