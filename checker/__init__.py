@@ -5,4 +5,4 @@ The pipeline, one subpackage per stage: `load` (register, mapping, policy, catal
 on durable-rules) → `render` (Appendix 1 and the CI formats) and `report` (the complaints reports).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

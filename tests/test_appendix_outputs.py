@@ -136,7 +136,7 @@ def test_xlsx_has_a_sheet_per_section_with_frozen_filtered_headers(written, trut
     assert [c.value for c in gaps[1]] == list(GAP_COLUMNS) and gaps.freeze_panes == "A2"
     assert [gaps.cell(row=r, column=1).value for r in range(2, gaps.max_row + 1)] == truth["gaps"]
     summary = [c.value for row in wb["Summary"].iter_rows() for c in row if c.value is not None]
-    for expected in ("Harrowden District Council", truth["data"]["rules_version"], "2025-05-01 00:00 UTC by chc 0.1.0"):
+    for expected in ("Harrowden District Council", truth["data"]["rules_version"], "2025-05-01 00:00 UTC by chc 0.2.0"):
         assert any(expected in str(v) for v in summary), expected
     assert wb.properties.creator == "chc" and wb.properties.created == dt.datetime(2025, 5, 1)
 

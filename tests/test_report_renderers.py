@@ -58,7 +58,7 @@ def report() -> Document:
         title="Annual Complaints Performance and Service Improvement Report 2024-25",
         subtitle="Harrowden District Council",
         meta=(("Landlord", "Harrowden District Council"), ("Period", "1 April 2024 to 31 March 2025"),
-              ("Code", "Complaint Handling Code 2024"), ("Generated", "2025-05-01 00:00 UTC by chc 0.1.0")),
+              ("Code", "Complaint Handling Code 2024"), ("Generated", "2025-05-01 00:00 UTC by chc 0.2.0")),
         blocks=(
             Heading("1. Summary"),
             Paragraph("We received 36 stage 1 complaints in 2024-25, 5 fewer than in 2023-24.", style="lead"),

@@ -43,6 +43,10 @@ class Rule:
     not_applicable: str | None
     file: str
     line: int
+    evidence_kind: str = "measured"  # measured, declared or heuristic (see rules.schema.json)
+    requires: tuple[str, ...] = ()  # register columns it cannot be judged without
+    rationale: str = ""
+    since: str = ""
     written: dict[str, Condition] = field(default_factory=dict, compare=False)  # select and breach as the file writes them (parameters named)
 
     @property
@@ -243,7 +247,9 @@ def _build(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
     return Rule(
         item["id"], tuple(provisions), item["title"], item["scope"], item["severity"], select,
         conditions.substitute(item["breach"], params_only), item["evidence"], item["remediation"],
-        item.get("not_applicable"), str(doc.path), doc.line(where) or 1, {k: item[k] for k in ("select", "breach") if k in item},
+        item.get("not_applicable"), str(doc.path), doc.line(where) or 1,
+        item.get("evidence_kind", "declared" if item["scope"] == "policy" else "measured"), tuple(item.get("requires", [])),
+        item.get("rationale", ""), item.get("since", ""), {k: item[k] for k in ("select", "breach") if k in item},
     )
 
 
