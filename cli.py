@@ -196,10 +196,11 @@ def assess(formats, outputs, **inputs) -> None:
 @main.command()
 @_inputs(register_required=False)
 @_outputs("table")
-@click.option("--fail-on", default="not_met", show_default=True, callback=_fail_on,
-              help=f"Comma-separated verdicts that fail the check: {', '.join(GATEABLE)}.")
+@click.option("--fail-on", default="not_met,partially_met", show_default=True, callback=_fail_on,
+              help=f"Comma-separated verdicts that fail the check: {', '.join(GATEABLE)}. "
+                   "A provision partly met fails by default; '--fail-on not_met' narrows the check to provisions not met.")
 def check(formats, outputs, fail_on, **inputs) -> None:
-    """Exit 0 when every mandatory provision is met, attested, not applicable or waived; 1 otherwise; 2 on bad input.
+    """Exit 0 when no provision is not met or partly met (or whatever --fail-on names); 1 otherwise; 2 on bad input.
 
     \b
     For CI on the repository that holds the complaints policy:
@@ -380,7 +381,7 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
         progress.step("reading the Code and the rules" if rules_paths is not None else "reading the Code")
         catalogue = load_catalogue(code_path or default_code())
         rulebook = load_rulebook([bundled("rules"), *rules_paths], catalogue) if rules_paths is not None else None
-        waivers = load_waivers(waivers_path, catalogue, rulebook) if waivers_path and rulebook else []
+        approvals = load_waivers(waivers_path, catalogue, rulebook) if waivers_path and rulebook else None
         register = None
         if register_path:
             progress.step(f"reading {register_path.name}")
@@ -392,10 +393,15 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
                 click.echo(f"{register.source}: {shown} is not part of the register contract and was ignored", err=True)
             for problem in register.skipped:
                 click.echo(f"{problem} (row skipped)", err=True)
+            needing = {c: [r.id for r in rulebook.rules if c in r.requires] for c in sorted(register.absent_columns)} if rulebook else {}
+            for column, rule_ids in needing.items():
+                if rule_ids:
+                    click.echo(f"{register.source}: the register has no '{column}' column: {len(rule_ids)} rule"
+                               f"{'s' if len(rule_ids) != 1 else ''} needing it ({', '.join(rule_ids)}) are not assessed", err=True)
             if register.skipped:
                 click.echo(f"chc: {register.accounting()}", err=True)
     return policies, {"register": register, "catalogue": catalogue, "rulebook": rulebook,
-                      "period": period or financial_year_of(today), "as_of": as_of, "waivers": waivers, "today": today}
+                      "period": period or financial_year_of(today), "as_of": as_of, "approvals": approvals, "today": today}
 
 
 def _read_from(*paths: Path | None) -> None:

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -29,7 +30,8 @@ from checker.rules.testing import run_rule_tests
 from checker.verdict import engine, engine_builtin
 from checker.verdict.assessment import assess
 from checker.verdict.engine import EngineError
-from checker.verdict.infer import provision_verdicts, rule_outcomes
+from checker.verdict.infer import decide, rule_outcomes
+from checker.verdict.tolerances import Tolerance
 from conftest import BOTH_ENGINES, DURABLE, EPOCH, EXAMPLE, EXAMPLE_ARGS, ROOT, using
 
 needs_durable = pytest.mark.skipif(DURABLE is None, reason="durable-rules is not installed here (Python 3.13+ or no C compiler)")
@@ -54,7 +56,7 @@ def test_the_example_gives_byte_identical_assessments_through_either_engine(cata
         first, second = outputs.values()
         assert first == second, period
     statuses = {p["status"] for p in json.loads(first[0])["provisions"]}
-    assert {"met", "not_met", "not_applicable"} <= statuses  # the example reaches several verdicts, so agreement says something
+    assert {"met", "not_met", "not_assessed"} <= statuses  # the example reaches several verdicts, so agreement says something
 
 
 @needs_durable
@@ -65,51 +67,46 @@ def test_the_example_landlords_own_rule_tests_fire_alike_in_both_engines(catalog
 
 
 def _random_findings(rng: np.random.Generator, rules) -> list[Finding]:
+    """Findings of every shape the engine must tell apart: absent columns, blanks only, none in scope, within and
+    beyond a tolerance."""
     findings = []
     for rule in rules:
         examined = int(rng.choice([0, 1, 5, 20, 200]))
         breaches = int(rng.integers(0, examined + 1)) if examined else 0
-        tolerance = rng.choice([None, 0.0, 90.0, 95.0, 99.5, 100.0])
-        findings.append(Finding(rule, examined, breaches, (), None if tolerance is None else float(tolerance)))
+        unknown = int(rng.choice([0, 0, 3]))
+        absent = ("handler",) if rng.random() < 0.1 else ()
+        pct = rng.choice([None, 50, 90, 95, 99.5])
+        tolerance = None if pct is None or rule.scope != "case" else Tolerance(
+            rule.id, Fraction(str(pct)), "Approved while the new system beds in.", "Housing Committee",
+            dt.date(2024, 9, 1), dt.date(2027, 3, 31), "waivers.yaml", 1)
+        findings.append(Finding(rule, examined, breaches, (), unknown, (), absent, tolerance))
     return findings
 
 
-def _random_policy(rng: np.random.Generator, facts: dict[str, object]) -> dict[str, object]:
-    """The example's policy facts, each kept, dropped or nudged: numbers by ±1 or to 0, flags flipped."""
-    shaken = {}
-    for key, value in facts.items():
-        roll = rng.random()
-        if roll < 0.15:
-            continue
-        if roll < 0.4 and isinstance(value, bool):
-            value = not value
-        elif roll < 0.4 and isinstance(value, int):
-            value = int(rng.choice([value - 1, value + 1, 0]))
-        shaken[key] = value
-    return shaken
-
-
 @needs_durable
-def test_randomised_findings_policies_and_attestations_give_the_same_verdicts(catalogue, rulebook):
+def test_randomised_findings_attestations_and_waivers_give_the_same_decisions(catalogue, rulebook):
     rng = np.random.default_rng(20261202)
-    policy = load_policy(EXAMPLE / "policy.yaml")
     provisions = list(catalogue.provisions)
-    register_facts = {"register.complaints": 40, "register.stage1_complaints": 30, "register.stage2_complaints": 10}
-    kinds: set[str] = set()
+    rule_ids = [r.id for r in rulebook.rules]
+    seen: set[str] = set()
     for _ in range(40):
-        findings = _random_findings(rng, [r for r in rulebook.rules if r.scope == "case"])
-        facts = _random_policy(rng, policy.facts)
-        attested = {p: str(rng.choice(["met", "not_met", "partially_met"])) for p in rng.choice(provisions, 15, replace=False)}
-        verdicts = _each_engine(lambda f=findings, pf=facts, a=attested: _verdicts(rulebook.rules, f, pf, register_facts, provisions, a))
-        first, second = verdicts.values()
+        findings = _random_findings(rng, rulebook.rules)
+        attested = {p: str(rng.choice(["met", "not_met", "partially_met", "not_applicable"])) for p in rng.choice(provisions, 15, replace=False)}
+        waived_provisions = [str(p) for p in rng.choice(provisions, 5, replace=False)]
+        waived_rules = [str(r) for r in rng.choice(rule_ids, 8, replace=False)]
+        decided = _each_engine(lambda f=findings, a=attested, wp=waived_provisions, wr=waived_rules: _decisions(f, provisions, a, wp, wr))
+        first, second = decided.values()
         assert first == second
-        kinds |= set(first[1].values())
-    assert kinds >= {"met", "not_met", "partially_met", "attested", "not_applicable"}
+        seen |= {f"{d.verdict}|{d.step}|{d.waiver_step}" for d in first[1].values()} | {o[1] for o in first[0]}
+    steps = {s.split("|")[1] for s in seen if s.count("|") == 2}
+    assert steps == {"breach", "tolerance", "attestation", "unjudged_rule", "passed", "no_evidence"}
+    assert {s.split("|")[2] for s in seen if s.count("|") == 2} == {"provision", "rules", "not_waivable", "no_waiver", "partly_waived"}
+    assert {"pass", "fail", "partial", "no_data", "not_assessed"} <= seen
 
 
-def _verdicts(rules, findings, policy_facts, register_facts, provisions, attested):
-    outcomes = rule_outcomes(rules, findings, policy_facts, register_facts)
-    return [(o.rule.id, o.result) for o in outcomes], provision_verdicts(provisions, outcomes, attested)
+def _decisions(findings, provisions, attested, waived_provisions, waived_rules):
+    outcomes = rule_outcomes(findings)
+    return [(o.rule.id, o.result, o.reason) for o in outcomes], decide(provisions, outcomes, attested, waived_provisions, waived_rules)
 
 
 def test_the_built_in_evaluator_refuses_what_it_does_not_know():

@@ -288,11 +288,9 @@ SMALL_REGISTER = (
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory) -> tuple[Any, Any]:
-    """The example policy without its tolerances (they name chc's own rules, not loaded here) and a small register."""
+    """The example policy and a small register."""
     folder = tmp_path_factory.mktemp("loaded")
-    data = yaml.safe_load(POLICY)
-    del data["assessment"]
-    (folder / "policy.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (folder / "policy.yaml").write_text(POLICY, encoding="utf-8")
     (folder / "register.csv").write_text(SMALL_REGISTER, encoding="utf-8")
     return load_policy(folder / "policy.yaml"), load_register(folder / "register.csv")
 

@@ -108,7 +108,7 @@ def test_a_named_activity_file_must_exist(tmp_path):
 def test_annual_report_json_carries_the_self_assessment():
     data = report("--period", "2024-25", command="annual-report")
     assert len(data["self_assessment"]["provisions"]) == 72
-    assert data["self_assessment"]["summary"]["not_met"] == 11
+    assert data["self_assessment"]["summary"]["not_met"] == 12  # 6.2 too: its tolerance is approved in the waivers file
 
 
 def test_the_annual_report_derives_its_period_once(monkeypatch):

@@ -62,7 +62,7 @@ def test_a_waiver_of_a_met_provision_is_reported_as_not_needed(tmp_path):
 
 def test_waiver_expiry_is_judged_on_the_day_given(tmp_path, catalogue, rulebook):
     path = _waivers(tmp_path, {"provision": "6.5", "justification": ON_6_5, "expires": "2025-06-30"})
-    waivers = load_waivers(path, catalogue, rulebook)
+    waivers = load_waivers(path, catalogue, rulebook).waivers
     assert waivers[0].active(dt.date(2025, 6, 30)) and not waivers[0].active(dt.date(2025, 7, 1))
 
 

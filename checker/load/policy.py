@@ -56,10 +56,6 @@ class Policy:
         return self.data.get("attestations", [])
 
     @property
-    def tolerances(self) -> dict[str, float]:
-        return self.data.get("assessment", {}).get("tolerances", {})
-
-    @property
     def remediation_plan(self) -> dict[str, dict[str, Any]]:
         """The landlord's own actions, owners and target dates, by provision."""
         return {item["provision"]: item for item in self.data.get("remediation_plan", [])}
@@ -69,32 +65,18 @@ class Policy:
         return self.doc.line(fact_path(fact)) or 1
 
 
+MOVED_TOLERANCES = ("tolerances are no longer set in the policy: each is an approved exception, listed under 'tolerances' in the "
+                    "waivers file (--waivers) with its justification, approved_by, approved_on and expires (docs/waivers.md)")
+
+
 def load_policy(path: Path) -> Policy:
     doc = load(path)
     if not isinstance(doc.data, dict):
         raise InputError([Problem(str(path), 1, None, "policy metadata must be a YAML mapping with 'landlord' and 'policy'")])
     validate_doc(doc, "policy")
-    unreadable = [doc.problem(where, message) for where, message in unreadable_numbers(doc.data)]
-    if unreadable:
-        raise InputError(unreadable)
+    if "tolerances" in doc.data.get("assessment", {}):
+        raise InputError([doc.problem(("assessment", "tolerances"), MOVED_TOLERANCES)])
     return Policy(doc, policy_facts(doc.data))
-
-
-def engine_unreadable(number: float) -> bool:
-    """durable-rules cannot parse the exponent JSON gives a number outside 0.0001 to 10^16, nor an infinity or NaN."""
-    return not math.isfinite(number) or abs(number) >= 1e16 or "e" in repr(float(number))
-
-
-def unreadable_numbers(node: Any, where: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], str]]:
-    """Every number, however deep in `node`, that the rules engine cannot read: where it is, and what to write instead.
-    Policies and rules alike, since both reach durable-rules."""
-    if isinstance(node, dict):
-        return [found for key, value in node.items() for found in unreadable_numbers(value, where + (key,))]
-    if isinstance(node, list):
-        return [found for i, value in enumerate(node) for found in unreadable_numbers(value, where + (i,))]
-    if isinstance(node, (int, float)) and not isinstance(node, bool) and engine_unreadable(node):
-        return [(where, f"{node!r} is too small or too large for the rules engine: write a number from 0.0001 to 10^16")]
-    return []
 
 
 def policy_facts(data: dict[str, Any]) -> dict[str, Any]:

@@ -61,6 +61,7 @@ class Register:
     ignored_columns: list[str] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # read, but told on standard error (control characters)
+    absent_columns: frozenset[str] = frozenset()  # contract columns the file lacks: rules requiring them are not assessed
 
     @cached_property
     def skipped_rows(self) -> list[tuple[int, list[str]]]:
@@ -101,7 +102,8 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     rows_read = raw.height
     cells = {c: raw.get_column(c) for c in raw.columns if c in columns}
     del raw  # from here each text column is let go as soon as its typed column exists: one copy at a time
-    for absent in (c for c in columns if c not in cells):
+    absent_columns = frozenset(c for c in columns if c not in cells)
+    for absent in (c for c in columns if c in absent_columns):
         cells[absent] = pl.repeat(None, rows_read, dtype=pl.Utf8, eager=True).alias(absent)
     if mapping is not None:
         cells = mapping.translate_values(cells)
@@ -123,7 +125,7 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         problems = _consistency(typed, name)
     if problems:
         raise InputError(in_order(problems))
-    return Register(name, typed, rows_read, ignored, in_order(skipped), warnings)
+    return Register(name, typed, rows_read, ignored, in_order(skipped), warnings, absent_columns)
 
 
 def empty_register() -> Register:

@@ -13,12 +13,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from checker import __version__
 from checker.derive.aggregates import AGGREGATES
 from checker.derive.cases import DERIVED_FIELDS
 from checker.errors import InputError, Problem, fail
 from checker.load.catalogue import Catalogue
-from checker.load.policy import POLICY_FACTS_DOC, unreadable_numbers
+from checker.load.policy import POLICY_FACTS_DOC
 from checker.load.register import contract
 from checker.load.schemas import ISO_DATE, schema, validate_doc
 from checker.load.yamlfile import YamlDoc, load
@@ -142,7 +144,7 @@ def _check(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
             continue
         for name in sorted(conditions.fields(cond) - known):
             problems.append(doc.problem(where + (key,), f"unknown {scope} field '{name}'"))
-        for name in sorted(conditions.references(cond, "policy") - _policy_kinds().keys()):
+        for name in sorted(conditions.references(cond, "policy") - policy_kinds().keys()):
             problems.append(doc.problem(where + (key,), f"unknown policy fact '{name}'"))
         for name in sorted(conditions.references(cond, "param")):
             if _param(name, item["provisions"], catalogue) is None:
@@ -172,13 +174,15 @@ def _type_problems(cond: Condition | None, scope: str) -> list[str]:
     for leaf in conditions.leaves(cond):
         field, op = leaf["field"], conditions.operator(leaf)
         want, spec, value = kinds.get(field), columns.get(field, {}), leaf[op]
-        problems += [message for _, message in unreadable_numbers(value)]
         if want is None or op == "present":
+            continue
+        if op in conditions.TEXT:
+            problems += _text_problems(field, want, op, value)
             continue
         if op in ("in", "not_in"):
             if isinstance(value, dict):
                 name = str(value.get("policy", ""))
-                if _policy_kinds().get(name, "list") != "list":
+                if policy_kinds().get(name, "list") != "list":
                     problems.append(f"'{name}' is one value, not a list: '{op}' needs a list, or a policy fact holding one (policy.exclusion_reasons)")
                 elif want != "text":  # the policy's lists hold text (reasons)
                     problems.append(f"'{field}' is {KIND_WORDS[want]}, but the policy fact '{name}' is a list of text")
@@ -195,6 +199,20 @@ def _type_problems(cond: Condition | None, scope: str) -> list[str]:
         if got is not None and got != want:
             problems.append(f"'{field}' is {KIND_WORDS[want]}, but {what} is {KIND_WORDS[got]}")
     return problems
+
+
+def _text_problems(field: str, want: str, op: str, value: Any) -> list[str]:
+    """Text operators read text, and a regular expression must be one polars can run."""
+    if want != "text":
+        return [f"'{field}' is {KIND_WORDS[want]}: '{op}' reads text"]
+    if op != "matches":
+        return []
+    try:
+        pl.Series([""], dtype=pl.Utf8).str.contains(value)
+    except pl.exceptions.PolarsError as err:
+        reason = next((line.removeprefix("error: ") for line in str(err).splitlines() if line.startswith("error: ")), "it cannot be read")
+        return [f"'{value}' is not a regular expression chc can run: {reason}"]
+    return []
 
 
 KIND_WORDS = {"text": "text", "number": "a number", "boolean": "true or false", "date": "a date", "list": "a list",
@@ -229,7 +247,7 @@ def _value_kind(value: dict[str, Any], scope: str) -> tuple[str | None, str]:
     if "param" in value:
         return "number", f"the parameter '{value['param']}'"
     if "policy" in value:
-        kind = _policy_kinds().get(value["policy"])
+        kind = policy_kinds().get(value["policy"])
         # a case's date is a date, the policy's an ISO text: polars cannot compare them
         return ("policy date" if kind == "date" and scope == "case" else kind), f"the policy fact '{value['policy']}'"
     parts = [_literal_kind(v) if not isinstance(v, dict) else _value_kind(v, scope)[0] for v in value["add"]]
@@ -273,7 +291,7 @@ def _kinds(scope: str) -> dict[str, str | None]:
         return dict(_case_kinds())
     if scope == "register":
         return {f"register.{name}": "number" for name in AGGREGATES}
-    return _policy_kinds()
+    return policy_kinds()
 
 
 @cache
@@ -285,7 +303,7 @@ def _case_kinds() -> dict[str, str]:
 
 
 @cache
-def _policy_kinds() -> dict[str, str | None]:
+def policy_kinds() -> dict[str, str | None]:
     """Every policy fact and its kind: scalar paths of the policy schema, plus the derived facts (POLICY_FACTS_DOC)."""
     root = schema("policy")
     kinds: dict[str, str | None] = {}
@@ -329,6 +347,6 @@ def _schema_kind(spec: dict[str, Any]) -> str | None:
 
 
 def _template_names(item: dict[str, Any], catalogue: Catalogue) -> set[str]:
-    names = set(FINDING_FIGURES) | _policy_kinds().keys() | {f"register.{n}" for n in AGGREGATES}
+    names = set(FINDING_FIGURES) | policy_kinds().keys() | {f"register.{n}" for n in AGGREGATES}
     names |= {f"param.{k}" for p in item["provisions"] if p in catalogue.provisions for k in catalogue.provisions[p].parameters}
     return names

@@ -195,8 +195,8 @@ def _commentary(r: ProvisionResult) -> list[str]:
         scopes = sorted({SOURCES[rr.outcome.rule.scope] for rr in r.rule_results if rr.outcome.result == "pass"})
         lines.append(f"Met: checked against {' and '.join(scopes)}.")
     elif r.status == "partially_met":
-        tolerance = next((rr.outcome.finding.tolerance_pct for rr in r.failing if rr.outcome.finding), None)
-        lines.append(f"Partly met: the breaches are within the policy's tolerance of {tolerance:g}%." if tolerance is not None
+        tolerances = [rr.outcome.finding.tolerance for rr in r.failing if rr.outcome.finding.tolerance]
+        lines.append(f"Partly met: the breaches are within an approved tolerance of {tolerances[0].describe()}." if tolerances
                      else "Partly met.")
         lines.append(_proposal(r))
     elif r.status == "not_met":

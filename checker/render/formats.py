@@ -46,9 +46,10 @@ GATEABLE = tuple(s for s in STATUSES if s not in ("met", "waived"))
 
 @dataclass(frozen=True)
 class Gate:
-    """Which verdicts fail `chc check` (and show as failures in JUnit and SARIF): by default, a mandatory provision not met."""
+    """Which verdicts fail `chc check` (and show as failures in JUnit and SARIF): by default, a provision not met or
+    partly met (a breach within an approved tolerance is still a breach)."""
 
-    fail_on: frozenset[str] = field(default_factory=lambda: frozenset({"not_met"}))
+    fail_on: frozenset[str] = field(default_factory=lambda: frozenset({"not_met", "partially_met"}))
 
     def fails(self, result: ProvisionResult, verdict: str | None = None) -> bool:
         """Whether the gate fails this result; with `verdict`, as if that were its status (SARIF flags a waived

@@ -10,6 +10,7 @@ from typing import Any
 from checker import __version__
 from checker.render.formats import Context
 from checker.verdict.assessment import Assessment, RuleResult
+from checker.verdict.tolerances import Tolerance
 from checker.verdict.waivers import Waiver
 
 
@@ -44,6 +45,8 @@ def assessment_dict(assessment: Assessment, generated_at: dt.datetime) -> dict[s
                 "wording_uncertain": r.provision.uncertain,
                 "status": r.status,
                 "basis": r.basis,
+                "evidence_kinds": r.evidence_kinds,
+                "reasoning": r.reasoning,
                 "evidence": r.evidence,
                 "case_ids": r.case_ids,
                 "remediation": r.remediation,
@@ -51,6 +54,7 @@ def assessment_dict(assessment: Assessment, generated_at: dt.datetime) -> dict[s
                 "waiver": _waiver(r.waiver),
                 "plan": {"action": r.plan["action"], "owner": r.plan.get("owner"), "target_date": r.plan.get("target_date")} if r.plan else None,
                 "notes": r.notes,
+                "outcomes": [_outcome(rr) for rr in r.rule_results],
                 "rules": [_rule(rr) for rr in r.rule_results],
             }
             for r in assessment.results
@@ -58,20 +62,36 @@ def assessment_dict(assessment: Assessment, generated_at: dt.datetime) -> dict[s
     }
 
 
+def _outcome(rr: RuleResult) -> dict[str, Any]:
+    """The contract other tools read: a rule's result, how it was known and, for a case rule, its counts and cases."""
+    o, f = rr.outcome, rr.outcome.finding
+    counts = {"examined": f.examined, "breaches": f.breaches, "unknown": f.unknown, "case_ids": list(f.case_ids),
+              "unknown_case_ids": list(f.unknown_case_ids)} if o.rule.scope == "case" else {}
+    return {"rule": o.rule.id, "result": o.result, "evidence_kind": o.rule.evidence_kind, **counts,
+            "absent_columns": list(f.absent)}
+
+
 def _rule(rr: RuleResult) -> dict[str, Any]:
     o = rr.outcome
+    case = o.rule.scope == "case"
     return {
         "id": o.rule.id, "title": o.rule.title, "scope": o.rule.scope, "severity": o.rule.severity,
         "result": o.result,
-        "examined": o.finding.examined if o.finding else None,
-        "breaches": o.finding.breaches if o.finding else None,
-        "compliance_pct": o.finding.compliance_pct if o.finding else None,
-        "tolerance_pct": o.finding.tolerance_pct if o.finding else None,
-        "case_ids": list(o.finding.case_ids) if o.finding else [],
+        "examined": o.finding.examined if case else None,
+        "breaches": o.finding.breaches if case else None,
+        "compliance_pct": o.finding.compliance_pct if case else None,
+        "tolerance": _tolerance(o.finding.tolerance) if o.finding.tolerance else None,
+        "allowed_breaches": o.finding.allowed if case else None,
+        "case_ids": list(o.finding.case_ids),
         "policy_fields": o.rule.policy_fields,
         "evidence": rr.evidence,
         "remediation": rr.remediation,
     }
+
+
+def _tolerance(t: Tolerance) -> dict[str, Any]:
+    return {"compliance_pct": float(t.compliance_pct), "justification": t.justification, "approved_by": t.approved_by,
+            "approved_on": t.approved_on.isoformat(), "expires": t.expires.isoformat(), "source": f"{Path(t.file).name}:{t.line}"}
 
 
 def _waiver(w: Waiver | None) -> dict[str, Any] | None:

@@ -1,18 +1,21 @@
-"""chc's condition language: one YAML form, compiled to polars (cases, in bulk) and to durable-rules (facts).
+"""chc's condition language: one YAML form, compiled to one polars expression for every scope.
 
 A condition is `{all: [...]}`, `{any: [...]}`, `{not: ...}` or a leaf on one field:
 `{field: F, eq|ne|lt|lte|gt|gte: V}`, `{field: F, in|not_in: [..]}`, `{field: F, present: true|false}`,
-A value V is a literal, `{field: G}`, `{param: NAME}` (a number the
-Code states, from code_requirements), `{policy: NAME}` (a policy fact) or `{add: [V, V, ...]}`.
+or on text: `{field: F, contains: PHRASE}`, `contains_all: [..]`, `contains_any: [..]` (case-insensitive, whole
+words, any spacing), `matches: REGEX` (Rust regular-expression syntax, as polars reads it) and
+`length: {gte: N}` (characters, with any one comparison).
+A value V is a literal, `{field: G}`, `{param: NAME}` (a number the Code states, from code_requirements),
+`{policy: NAME}` (a policy fact) or `{add: [V, V, ...]}`.
 
-Semantics, the same in both compilers: a leaf on a blank (missing) field is false, whatever its operator
-except `present: false`; `not` is plain negation. Before compiling, `not` is pushed down to the leaves
-(De Morgan), so neither engine needs a general negation: durable-rules has none. There is no text
-matching: durable-rules' regular expressions matched every string when measured here.
+A leaf on a blank (missing) field is false, whatever its operator except `present: false`; `not` is plain
+negation. Cases, the policy and the register's figures are all frames (the last two of one row), so one
+compiler serves every rule and durable-rules sees only outcomes.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import reduce
 from typing import Any
@@ -21,8 +24,7 @@ import polars as pl
 
 Condition = dict[str, Any]
 COMPARE = ("eq", "ne", "lt", "lte", "gt", "gte")
-OPPOSITE = {"eq": "ne", "ne": "eq", "lt": "gte", "gte": "lt", "gt": "lte", "lte": "gt"}
-DURABLE_OP = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
+TEXT = ("contains", "contains_all", "contains_any", "matches", "length")
 
 
 def operator(leaf: Condition) -> str:
@@ -98,45 +100,47 @@ def _resolve(value: Any, lookup: Callable[[str, str], Any]) -> Any:
     return value
 
 
-def push_not(cond: Condition, negate: bool = False) -> Condition:
-    """An equivalent condition with no `not`: negations pushed to the leaves."""
-    if "not" in cond:
-        return push_not(cond["not"], not negate)
-    if "all" in cond or "any" in cond:
-        key = "all" if "all" in cond else "any"
-        if negate:
-            key = "any" if key == "all" else "all"
-        return {key: [push_not(c, negate) for c in cond["all" if "all" in cond else "any"]]}
-    if not negate:
-        return cond
-    field, op = cond["field"], operator(cond)
-    if op == "present":
-        return {"field": field, "present": not cond["present"]}
-    blanks = [{"field": f, "present": False} for f in sorted({field, *_value_fields(cond[op])})]
-    flipped = {"field": field, {"in": "not_in", "not_in": "in"}.get(op) or OPPOSITE[op]: cond[op]}
-    return {"any": [*blanks, flipped]}
-
-
 # --- polars -------------------------------------------------------------------------------------
 
 
 def to_polars(cond: Condition) -> pl.Expr:
     """A boolean expression, never null, true where the condition holds."""
-    cond = push_not(cond)
+    if "not" in cond:
+        return ~to_polars(cond["not"])
     if "all" in cond:
         return reduce(lambda a, b: a & b, (to_polars(c) for c in cond["all"]))
     if "any" in cond:
         return reduce(lambda a, b: a | b, (to_polars(c) for c in cond["any"]))
     col, op = pl.col(cond["field"]), operator(cond)
     value = cond[op]
+    if op in TEXT:
+        return _text(col, op, value).fill_null(False)
     if op == "present":
         return col.is_not_null() if value else col.is_null()
     if op in ("in", "not_in"):
         member = _is_in(col, value)
         return member.fill_null(False) if op == "in" else (col.is_not_null() & ~member).fill_null(False)
-    rhs = _polars_value(value)
-    compare = {"eq": col.eq, "ne": col.ne, "lt": col.lt, "lte": col.le, "gt": col.gt, "gte": col.ge}[op]
-    return compare(rhs).fill_null(False)
+    return _COMPARISONS[op](col, _polars_value(value)).fill_null(False)
+
+
+def _text(col: pl.Expr, op: str, value: Any) -> pl.Expr:
+    if op == "matches":
+        return col.str.contains(value)
+    if op == "length":
+        compare, limit = next(iter(value.items()))
+        return _COMPARISONS[compare](col.str.len_chars(), limit)
+    phrases = [value] if op == "contains" else value
+    found = [col.str.contains(phrase_pattern(p)) for p in phrases]
+    return reduce((lambda a, b: a | b) if op == "contains_any" else (lambda a, b: a & b), found)
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A regular expression finding `phrase` as whole words, whatever the case and the spacing between words."""
+    words = r"\s+".join(re.escape(word) for word in phrase.split())
+    return rf"(?i)(?:^|\W){words}(?:\W|$)"
+
+
+_COMPARISONS = {"eq": pl.Expr.eq, "ne": pl.Expr.ne, "lt": pl.Expr.lt, "lte": pl.Expr.le, "gt": pl.Expr.gt, "gte": pl.Expr.ge}
 
 
 def _is_in(col: pl.Expr, values: list[Any]) -> pl.Expr:
@@ -152,39 +156,3 @@ def _polars_value(value: Any) -> pl.Expr:
     if isinstance(value, dict) and "add" in value:
         return reduce(lambda a, b: a + b, (_polars_value(v) for v in value["add"]))
     return pl.lit(value)
-
-
-# --- durable-rules ------------------------------------------------------------------------------
-
-
-def to_durable(cond: Condition) -> dict[str, Any]:
-    """A durable-rules expression over one fact; facts must omit blank fields, so `$ex` means present."""
-    cond = push_not(cond)
-    if "all" in cond or "any" in cond:
-        key = "all" if "all" in cond else "any"
-        parts = [to_durable(c) for c in cond[key]]
-        return parts[0] if len(parts) == 1 else {"$and" if key == "all" else "$or": parts}
-    field, op = cond["field"], operator(cond)
-    value = cond[op]
-    if op == "present":
-        return {"$ex" if value else "$nex": {field: 1}}
-    if op == "in":
-        return _either([{field: v} for v in value])
-    if op == "not_in":
-        return {"$and": [{"$ex": {field: 1}}, *({"$neq": {field: v}} for v in value)]}
-    guards = [{"$ex": {f: 1}} for f in sorted({field, *_value_fields(value)})]
-    rhs = _durable_value(value)
-    test = {field: rhs} if op == "eq" else {DURABLE_OP[op]: {field: rhs}}
-    return {"$and": [*guards, test]}
-
-
-def _either(options: list[dict[str, Any]]) -> dict[str, Any]:
-    return options[0] if len(options) == 1 else {"$or": options}
-
-
-def _durable_value(value: Any) -> Any:
-    if isinstance(value, dict) and "field" in value:
-        return {"$m": value["field"]}
-    if isinstance(value, dict) and "add" in value:
-        return reduce(lambda a, b: {"$add": {"$l": a, "$r": b}}, (_durable_value(v) for v in value["add"]))
-    return value

@@ -1,26 +1,47 @@
-"""Evaluate every case rule column-wise over the period's cases in one polars pass, giving findings."""
+"""Evaluate every rule column-wise with polars: case rules over the period's cases, policy and register rules over
+one-row frames of the policy's facts and the register's figures. The result is findings, never verdicts.
+
+A case is examined only when every cell its rule requires is filled (or the register contract says what a blank
+means, `x-blank`); otherwise it is unknown, counted apart, never compliant and never a breach. A required column
+the register lacks leaves the rule not assessed.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import reduce
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from checker.load.policy import Policy
-from checker.load.rulebook import Rule
+from checker.load.register import contract
+from checker.load.rulebook import Rule, policy_kinds
 from checker.rules import conditions
+
+if TYPE_CHECKING:
+    from checker.verdict.tolerances import Tolerance
+
+POLARS_TYPE = {"text": pl.Utf8, "number": pl.Float64, "boolean": pl.Boolean, "date": pl.Utf8}
 
 
 @dataclass(frozen=True)
 class Finding:
-    """What one case rule saw: cases examined, cases in breach and their ids, and the tolerance that applies."""
+    """What one rule saw. A policy or register rule examines one thing: the policy, or the register's figures."""
 
     rule: Rule
     examined: int
     breaches: int
-    case_ids: tuple[str, ...]
-    tolerance_pct: float | None
+    case_ids: tuple[str, ...] = ()
+    unknown: int = 0
+    unknown_case_ids: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()  # required columns the register lacks: nothing was judged
+    tolerance: Tolerance | None = None
+
+    @property
+    def allowed(self) -> int:
+        """Breaches the approved tolerance allows, in whole cases (0 without one)."""
+        return self.tolerance.allowed(self.examined) if self.tolerance else 0
 
     @property
     def compliant(self) -> int:
@@ -36,7 +57,7 @@ class Finding:
 
     def figures(self) -> dict[str, Any]:
         return {
-            "examined": self.examined, "breaches": self.breaches, "compliant": self.compliant,
+            "examined": self.examined, "breaches": self.breaches, "compliant": self.compliant, "unknown": self.unknown,
             "compliance_pct": _pct(self.compliance_pct), "breach_pct": _pct(self.breach_pct),
         }
 
@@ -45,25 +66,73 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f}"
 
 
-def evaluate_cases(frame: pl.DataFrame, rules: list[Rule], policy: Policy) -> list[Finding]:
-    """One finding per case rule, all rules' conditions evaluated together over the in-period cases."""
-    case_rules = [r for r in rules if r.scope == "case"]
-    if not case_rules:
-        return []
+def evaluate(rules: list[Rule], frame: pl.DataFrame, policy: Policy, register_facts: dict[str, Any],
+             absent_columns: frozenset[str], tolerances: dict[str, Tolerance]) -> list[Finding]:
+    """One finding per rule, in the rulebook's order."""
+    by_scope = {
+        "case": _cases(frame, [r for r in rules if r.scope == "case"], policy, absent_columns, tolerances),
+        "policy": _one_row(_policy_frame(rules, policy), [r for r in rules if r.scope == "policy"], policy, frozenset()),
+        "register": _one_row(pl.DataFrame([register_facts]),
+                             [r for r in rules if r.scope == "register"], policy, absent_columns),
+    }
+    found = {f.rule.id: f for findings in by_scope.values() for f in findings}
+    return [found[r.id] for r in rules]
 
-    def from_policy(kind: str, name: str) -> Any:
-        return policy.facts.get(name)
 
+def _cases(frame: pl.DataFrame, rules: list[Rule], policy: Policy, absent_columns: frozenset[str],
+           tolerances: dict[str, Tolerance]) -> list[Finding]:
+    """All case rules' masks in one pass over the in-period cases; ids only for the rules that need them."""
+    judged_rules = [r for r in rules if not _absent(r, absent_columns)]
     masks = []
-    for n, rule in enumerate(case_rules):
+    for n, rule in enumerate(judged_rules):
         assert rule.select is not None  # the rulebook requires a select of every case rule
-        select = conditions.to_polars(conditions.substitute(rule.select, from_policy))
-        breach = conditions.to_polars(conditions.substitute(rule.breach, from_policy))
-        masks += [select.alias(f"s{n}"), (select & breach).alias(f"b{n}")]
+        scope = _compile(rule.select, rule, policy)
+        unknown = scope & _blank(rule)
+        examined = scope & ~unknown
+        masks += [examined.alias(f"e{n}"), (examined & _compile(rule.breach, rule, policy)).alias(f"b{n}"), unknown.alias(f"u{n}")]
     judged = frame.filter(pl.col("in_period")).select(pl.col("case_id"), *masks)
-    counts = judged.select(pl.exclude("case_id").sum()).row(0, named=True)
-    findings = []
-    for n, rule in enumerate(case_rules):
-        ids = judged.filter(pl.col(f"b{n}"))["case_id"].sort().to_list() if counts[f"b{n}"] else []
-        findings.append(Finding(rule, counts[f"s{n}"], counts[f"b{n}"], tuple(ids), policy.tolerances.get(rule.id)))
+    counts = judged.select(pl.exclude("case_id").sum()).row(0, named=True) if masks else {}
+
+    def ids(column: str) -> tuple[str, ...]:
+        return tuple(judged.filter(pl.col(column))["case_id"].sort().to_list()) if counts[column] else ()
+
+    findings = [Finding(r, 0, 0, absent=_absent(r, absent_columns)) for r in rules if r not in judged_rules]
+    for n, rule in enumerate(judged_rules):
+        findings.append(Finding(rule, counts[f"e{n}"], counts[f"b{n}"], ids(f"b{n}"), counts[f"u{n}"], ids(f"u{n}"),
+                                tolerance=tolerances.get(rule.id)))
     return findings
+
+
+def _one_row(frame: pl.DataFrame, rules: list[Rule], policy: Policy, absent_columns: frozenset[str]) -> list[Finding]:
+    """Policy and register rules: the same compiler over a frame of one row; a breach is that row matching."""
+    judged = [r for r in rules if not _absent(r, absent_columns)]
+    row = frame.select(*(_compile(r.breach, r, policy).alias(r.id) for r in judged)).row(0, named=True) if judged else {}
+    return [Finding(r, 1, int(row[r.id]), ()) if r in judged else Finding(r, 0, 0, absent=_absent(r, absent_columns)) for r in rules]
+
+
+def _policy_frame(rules: list[Rule], policy: Policy) -> pl.DataFrame:
+    """The policy facts the policy rules read, one typed column each (a blank fact is a null of its type)."""
+    kinds = policy_kinds()
+    names = sorted({name for r in rules if r.scope == "policy"
+                    for name in conditions.fields(r.breach) | conditions.references(r.breach, "policy")})
+    return pl.DataFrame([pl.Series(name, [policy.facts.get(name)], dtype=POLARS_TYPE.get(kinds.get(name) or "", None), strict=False)
+                         for name in names]) if names else pl.DataFrame({"_": [0]})
+
+
+def _compile(cond: conditions.Condition, rule: Rule, policy: Policy) -> pl.Expr:
+    """The condition as polars: in a policy rule `{policy: NAME}` is a column of the same row, elsewhere the policy's value."""
+    def lookup(kind: str, name: str) -> Any:
+        return {"field": name} if rule.scope == "policy" else policy.facts.get(name)
+
+    return conditions.to_polars(conditions.substitute(cond, lookup))
+
+
+def _absent(rule: Rule, absent_columns: frozenset[str]) -> tuple[str, ...]:
+    return tuple(c for c in rule.requires if c in absent_columns)
+
+
+def _blank(rule: Rule) -> pl.Expr:
+    """True where a cell the rule requires is blank and a blank there is not itself an answer."""
+    columns = contract()
+    unknown_if_blank = [pl.col(c).is_null() for c in rule.requires if "x-blank" not in columns.get(c, {})]
+    return reduce(lambda a, b: a | b, unknown_if_blank) if unknown_if_blank else pl.lit(False)

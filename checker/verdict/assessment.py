@@ -16,13 +16,13 @@ from checker.errors import InputError
 from checker.load.catalogue import Catalogue, Provision
 from checker.load.policy import Policy
 from checker.load.register import Register, empty_register
-from checker.load.rulebook import PLACEHOLDER, Rulebook
-from checker.rules.evaluate import evaluate_cases
-from checker.verdict.infer import Outcome, provision_verdicts, rule_outcomes
-from checker.verdict.waivers import Waiver
+from checker.load.rulebook import Rulebook
+from checker.rules.evaluate import evaluate
+from checker.verdict import reasoning
+from checker.verdict.infer import Decision, Outcome, decide, rule_outcomes
+from checker.verdict.waivers import Approvals, Waiver
 
 STATUSES = ("met", "partially_met", "not_met", "waived", "not_applicable", "not_assessed")
-WAIVABLE = ("not_met", "partially_met", "not_assessed")
 SHOWN_IDS = 5
 
 
@@ -50,6 +50,13 @@ class ProvisionResult:
     waiver: Waiver | None = None
     verdict_without_waiver: str | None = None
     notes: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)  # how the verdict was decided, in order (`chc explain`)
+
+    @property
+    def evidence_kinds(self) -> list[str]:
+        """How what decided or informed the verdict was known: the kinds of the rules that judged something, and attested."""
+        kinds = {r.outcome.rule.evidence_kind for r in self.rule_results if r.outcome.result in ("pass", "fail", "partial")}
+        return sorted(kinds | ({"attested"} if self.attestation else set()))
 
     @property
     def outcomes(self) -> list[Outcome]:
@@ -92,74 +99,86 @@ class Assessment:
 
 
 def assess(policy: Policy, register: Register | None, catalogue: Catalogue, rulebook: Rulebook, period: Period,
-           as_of: dt.date | None = None, waivers: list[Waiver] | None = None, today: dt.date | None = None) -> Assessment:
-    """Derive, evaluate, infer and explain, in that order, over one loaded register; then apply waivers.
+           as_of: dt.date | None = None, approvals: Approvals | None = None, today: dt.date | None = None) -> Assessment:
+    """Derive, evaluate and decide, in that order, over one loaded register.
 
     With no register (a policy repository's CI holds no case data) only policy rules run, and provisions
     that need the register are not assessed rather than judged on nothing.
-    `today` decides which waivers have expired (default: the real date).
+    `today` decides which waivers and tolerances are in force (default: the real date).
     """
     today = today or dt.date.today()
     as_of = as_of or min(period.end, today)
-    _check_policy_references(policy, rulebook, catalogue)
+    approvals = approvals or Approvals()
+    _check_policy_references(policy, catalogue)
     rules = rulebook.rules if register is not None else [r for r in rulebook.rules if r.scope == "policy"]
     register = register if register is not None else empty_register()
     frame = derive(register.frame, period, as_of, policy.closure_days)
     register_facts = aggregates(frame)
-    findings = evaluate_cases(frame, rules, policy)
-    outcomes = rule_outcomes(rules, findings, policy.facts, register_facts)
+    tolerances = {t.rule: t for t in approvals.tolerances if t.active(today)}
+    outcomes = rule_outcomes(evaluate(rules, frame, policy, register_facts, register.absent_columns, tolerances))
     attestations = {a["provision"]: a for a in policy.attestations}
-    plans = policy.remediation_plan
+    active = [w for w in approvals.waivers if w.active(today)]
+    decisions = decide(list(catalogue.provisions), outcomes, {p: a.get("status", "met") for p, a in attestations.items()},
+                       [w.target for w in active if w.kind == "provision"], [w.target for w in active if w.kind == "rule"])
     ran = {r.id for r in rules}
-    verdicts = provision_verdicts(list(catalogue.provisions), outcomes, {p: a.get("status", "met") for p, a in attestations.items()})
     values = {**policy.facts, **register_facts}
     results = []
     for provision in catalogue.ordered():
         mine = [o for o in outcomes if provision.id in o.rule.provisions]
         unrun = [r.id for r in rulebook.for_provision(provision.id) if r.id not in ran]
-        result = _explain(provision, catalogue, verdicts[provision.id], mine,
-                          attestations.get(provision.id), rulebook.attest.get(provision.id), values, unrun)
-        _plan(result, plans.get(provision.id))
-        _waive(result, waivers or [], today)
+        result = _explain(provision, catalogue, decisions[provision.id], mine, attestations.get(provision.id),
+                          rulebook.attest.get(provision.id), values, unrun)
+        _plan(result, policy.remediation_plan.get(provision.id))
+        _waive(result, decisions[provision.id], approvals.waivers, today)
         results.append(result)
+    for tolerance in approvals.tolerances:
+        if not tolerance.active(today):
+            for result in results:
+                if any(rr.outcome.rule.id == tolerance.rule for rr in result.rule_results):
+                    result.notes.append(f"The tolerance for rule {tolerance.rule} ({tolerance.describe()}) is not in force "
+                                        f"on {uk_date(today)}: breaches were counted in full.")
     in_period = int(frame["in_period"].sum())
     return Assessment(policy.landlord, period, as_of, catalogue, register, in_period, results, policy, rulebook.version, frame)
 
 
-def _explain(provision: Provision, catalogue: Catalogue, verdict: str, outcomes: list[Outcome], attestation: dict[str, Any] | None,
+def _explain(provision: Provision, catalogue: Catalogue, decision: Decision, outcomes: list[Outcome], attestation: dict[str, Any] | None,
              guidance: str | None, values: dict[str, Any], unrun: list[str]) -> ProvisionResult:
-    rule_results = [RuleResult(o, _render(o.rule.evidence, o, catalogue, values), _render(o.rule.remediation, o, catalogue, values))
+    """The decision in words: evidence for the reader, reasoning for the compliance lead, remediation for a gap."""
+    rule_results = [RuleResult(o, reasoning.evidence(o, catalogue, values), reasoning.render(o.rule.remediation, o, catalogue, values))
                     for o in outcomes]
-    judged = [r for r in rule_results if r.outcome.result != "no_data"]
-    evidence = [r.evidence for r in judged]
-    case_ids = sorted({cid for r in judged if r.outcome.finding for cid in r.outcome.finding.case_ids})
-    failing = [r for r in judged if r.outcome.failing]
+    evidence = [r.evidence for r in rule_results]
+    case_ids = sorted({cid for r in rule_results if r.outcome.deciding for cid in r.outcome.finding.case_ids})
+    failing = [r for r in rule_results if r.outcome.failing and r.outcome.deciding]
     remediation = " ".join(r.remediation for r in failing) or None
     if attestation:
         evidence.append(_attested(attestation))
-    if verdict == "attested":
-        assert attestation is not None  # the engine gives "attested" only to a provision with an attestation
-        status, basis = attestation["status"] if attestation.get("status") else "met", "attestation"
-        if status != "met" and not failing:
-            remediation = f"The policy attests {status.replace('_', ' ')}: record the plan and date to comply."
-    elif verdict == "not_applicable":
-        status, basis = "not_applicable", "rules"
-        evidence = [o.rule.not_applicable or f"{o.rule.title}: nothing to examine in the period." for o in outcomes]
-    elif verdict == "not_assessed" and unrun:
-        status, basis = "not_assessed", "none"
-        evidence = [f"Not assessed: no complaints register was given, and rules {', '.join(unrun)} need it."]
+    status = decision.verdict
+    basis = {"attestation": "attestation", "unjudged_rule": "none", "no_evidence": "none"}.get(decision.step, "rules")
+    absent = sorted({c for o in outcomes for c in o.finding.absent})
+    if status in ("not_met", "partially_met") or (attestation and status != "met"):
+        remediation = remediation or f"The policy attests {status.replace('_', ' ')}: record the plan and date to comply."
+    elif decision.step == "unjudged_rule" and absent:
+        remediation = (f"Add the {', '.join(reasoning.label(c) for c in absent)} to the register export (or map it with --mapping), "
+                       "then assess again.")
+    elif decision.step == "unjudged_rule":
+        remediation = "Record the blank cells of the cases in scope, then assess again."
+    elif decision.step == "no_evidence" and unrun:
+        evidence.append(f"Not assessed: no complaints register was given, and rules {', '.join(unrun)} need it.")
         remediation = "Run chc with --register to assess this provision from the complaints register."
-    elif verdict == "not_assessed":
-        status, basis = "not_assessed", "none"
+    elif decision.step == "no_evidence":
         need = guidance or "evidence that this provision is met"
-        evidence = [f"No rule can test this from the register or the policy metadata. Evidence that would settle it: {need}"]
+        if not outcomes:
+            evidence.append(f"No rule can test this from the register or the policy metadata. Evidence that would settle it: {need}")
         remediation = f"Add an attestation for {provision.id} to the policy metadata, citing {need[0].lower() + need[1:]}"
-    else:
-        status, basis = verdict, "rules"
     notes = [f"Judged on the policy alone: no complaints register was given, and rules {', '.join(unrun)} need it."] \
         if unrun and status != "not_assessed" else []
+    steps = [reasoning.outcome_reason(o) for o in outcomes]
+    if attestation:
+        steps.append(f"Attestation: the policy states {attestation.get('status', 'met').replace('_', ' ')}, citing "
+                     f"{len(attestation['evidence'])} document(s).")
+    steps.append(reasoning.decision_reason(decision, outcomes, attestation, not unrun))
     return ProvisionResult(provision, catalogue.section_title(provision), status, basis, evidence, case_ids, remediation,
-                           rule_results, attestation, notes=notes)
+                           rule_results, attestation, notes=notes, reasoning=steps)
 
 
 def _plan(result: ProvisionResult, plan: dict[str, Any] | None) -> None:
@@ -172,28 +191,32 @@ def _plan(result: ProvisionResult, plan: dict[str, Any] | None) -> None:
         result.plan = plan
 
 
-def _waive(result: ProvisionResult, waivers: list[Waiver], today: dt.date) -> None:
-    """Overlay waivers on the inferred verdict: a provision waiver, or waivers covering every failing rule."""
+def _waive(result: ProvisionResult, decision: Decision, waivers: list[Waiver], today: dt.date) -> None:
+    """Set the engine's waiver decision on the result, with the reasoning and the notes a reader needs."""
     rule_ids = {r.outcome.rule.id for r in result.rule_results}
     mine = [w for w in waivers if (w.kind == "provision" and w.target == result.provision.id) or (w.kind == "rule" and w.target in rule_ids)]
     for w in mine:
         if not w.active(today):
             result.notes.append(f"The waiver of {w.kind} {w.target} ({w.describe()}) expired on {uk_date(w.expires)}: evaluated normally.")
     active = [w for w in mine if w.active(today)]
-    if not active:
-        return
-    if result.status not in WAIVABLE:
-        result.notes.append(f"A waiver of {active[0].kind} {active[0].target} is in place but not needed: the provision is {result.status.replace('_', ' ')}.")
-        return
-    by_provision = next((w for w in active if w.kind == "provision"), None)
-    by_rule = {w.target: w for w in active if w.kind == "rule"}
-    uncovered = [r.outcome.rule.id for r in result.failing if r.outcome.rule.id not in by_rule]
-    waiver = by_provision or (by_rule[result.failing[0].outcome.rule.id] if result.failing and not uncovered else None)
-    if waiver is None:
-        result.notes.append(f"Rule {', '.join(sorted(by_rule))} is waived, but {', '.join(uncovered) or 'the provision'} still fails, "
-                            "so the waiver does not apply.")
-        return
-    result.verdict_without_waiver, result.status, result.waiver = result.status, "waived", waiver
+    if decision.waived:
+        by_provision = [w for w in active if w.kind == "provision"]
+        failing = {r.outcome.rule.id for r in result.failing}
+        waiver = by_provision[0] if by_provision else next(w for w in active if w.kind == "rule" and w.target in failing)
+        result.verdict_without_waiver, result.status, result.waiver = result.status, "waived", waiver
+        covered = f"provision {waiver.target}" if by_provision else "every failing rule"
+        result.reasoning.append(f"Waived: an approved waiver of {covered} ({waiver.describe()}) sets the verdict "
+                                f"{decision.verdict.replace('_', ' ')} aside.")
+    elif decision.waiver_step == "partly_waived":
+        waived = sorted(w.target for w in active if w.kind == "rule")
+        still = sorted(r.outcome.rule.id for r in result.failing if r.outcome.rule.id not in waived)
+        message = f"Rule {', '.join(waived)} is waived, but {', '.join(still)} still fails, so the waiver does not apply."
+        result.notes.append(message)
+        result.reasoning.append(message)
+    elif active:
+        message = f"A waiver of {active[0].kind} {active[0].target} is in place but not needed: the provision is {result.status.replace('_', ' ')}."
+        result.notes.append(message)
+        result.reasoning.append(message)
 
 
 def _attested(attestation: dict[str, Any]) -> str:
@@ -204,24 +227,8 @@ def _attested(attestation: dict[str, Any]) -> str:
     return f"Attested: {attestation['statement']} Evidence: {documents}."
 
 
-def _render(template: str, outcome: Outcome, catalogue: Catalogue, values: dict[str, Any]) -> str:
-    """Fill {placeholders} from the finding's figures, the Code's parameters, policy facts and register figures."""
-    figures = outcome.finding.figures() if outcome.finding else {"examined": 1, "breaches": int(outcome.result == "fail")}
-    params = {f"param.{k}": v for p in outcome.rule.provisions for k, v in catalogue.provisions[p].parameters.items()}
-    lookup = {**values, **params, **figures}
-    return PLACEHOLDER.sub(lambda m: _word(lookup.get(m.group(1))), template).strip()
-
-
-def _word(value: Any) -> str:
-    if value is None:
-        return "not stated"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-def _check_policy_references(policy: Policy, rulebook: Rulebook, catalogue: Catalogue) -> None:
-    """Attestations and plan entries must name known provisions, once each; tolerances must name known rules."""
+def _check_policy_references(policy: Policy, catalogue: Catalogue) -> None:
+    """Attestations and plan entries must name known provisions, once each."""
     problems = []
     for key, twice in (("attestations", "is attested twice"), ("remediation_plan", "has two plan entries; merge them")):
         seen: set[str] = set()
@@ -232,12 +239,5 @@ def _check_policy_references(policy: Policy, rulebook: Rulebook, catalogue: Cata
             elif pid in seen:
                 problems.append(policy.doc.problem((key, i, "provision"), f"provision {pid} {twice}"))
             seen.add(pid)
-    known = rulebook.by_id()
-    for rule_id in policy.tolerances:
-        if rule_id not in known:
-            problems.append(policy.doc.problem(("assessment", "tolerances", rule_id), f"unknown rule id {rule_id}"))
-        elif known[rule_id].scope != "case":
-            problems.append(policy.doc.problem(("assessment", "tolerances", rule_id),
-                                               f"{rule_id} is a {known[rule_id].scope} rule; tolerances apply to case rules"))
     if problems:
         raise InputError(problems)

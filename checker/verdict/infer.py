@@ -1,12 +1,14 @@
-"""Infer a verdict for every provision with durable-rules, from findings, register figures, policy facts and attestations.
+"""Decide with durable-rules: rule outcomes from findings, a verdict per provision, then waivers over it.
 
-Two passes over small fact sets (see checker/verdict/inference.yaml): rule outcomes, then provision verdicts.
-Every firing is checked: each rule must get exactly one outcome per run and each provision exactly one
-verdict, or the run stops with an EngineError rather than report something unproven.
+The three passes are in checker/verdict/inference.yaml. Every firing is checked: each finding gets exactly one
+outcome, each provision exactly one verdict and one waiver decision, or the run stops with an EngineError
+rather than report something unproven. The name of the rule that fired is the decision's step, which the
+assessment turns into reasoning a person can read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,27 +17,45 @@ from typing import Any
 import yaml
 
 from checker.load.rulebook import Rule
-from checker.rules import conditions
 from checker.rules.evaluate import Finding
 from checker.verdict import engine
 from checker.verdict.engine import EngineError, Fact
 
 INFERENCE = Path(__file__).parent / "inference.yaml"
-FACT_KIND = {"policy": "policy", "register": "register"}
+WAIVABLE = ("not_met", "partially_met", "not_assessed")
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """One rule's result: pass, fail, partial or no_data, with the finding behind a case rule."""
+    """One rule's result (pass, fail, partial, no_data or not_assessed), why, and the finding behind it."""
 
     rule: Rule
     result: str
-    finding: Finding | None = None
+    reason: str
+    finding: Finding
 
     @property
     def failing(self) -> bool:
-        """The rule found its provision broken, wholly or within the policy's tolerance."""
+        """The rule found its provision broken, wholly or within an approved tolerance."""
         return self.result in ("fail", "partial")
+
+    @property
+    def deciding(self) -> bool:
+        """Measured and declared outcomes decide verdicts; a heuristic only flags cases for review."""
+        return self.rule.evidence_kind != "heuristic"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A provision's verdict as the engine decided it: the rules' verdict, its step, and the waiver step."""
+
+    verdict: str  # a status, before any waiver (an attested provision has the attestation's status)
+    step: str  # the precedence step that decided it, e.g. "breach", "attestation", "no_evidence"
+    waiver_step: str  # "provision", "rules" (waived), or why not: "not_waivable", "no_waiver", "partly_waived"
+
+    @property
+    def waived(self) -> bool:
+        return self.waiver_step in ("provision", "rules")
 
 
 @cache
@@ -43,88 +63,44 @@ def _inference() -> dict[str, Any]:
     return yaml.safe_load(INFERENCE.read_text(encoding="utf-8"))
 
 
-def rule_outcomes(rules: list[Rule], findings: list[Finding], policy_facts: dict[str, Any],
-                  register_facts: dict[str, Any]) -> list[Outcome]:
-    """Pass 1: classify case findings and match policy and register rules against their facts."""
-    definitions: dict[str, Any] = {}
-    for result, cond in _inference()["outcomes"].items():
-        definitions[f"outcome|{result}"] = {"all": [{"f": {"$and": [{"kind": "finding"}, conditions.to_durable(cond)]}}]}
-    fact_rules = [r for r in rules if r.scope in FACT_KIND]
-    for kind in set(FACT_KIND.values()):
-        definitions[f"seen|{kind}"] = {"all": [{"m": {"kind": kind}}]}
-    for rule in fact_rules:
-        breach = {"$and": [{"kind": FACT_KIND[rule.scope]}, conditions.to_durable(_with_policy(rule, policy_facts))]}
-        definitions[f"{rule.id}|fail"] = {"all": [{"m": breach}]}
+def rule_outcomes(findings: list[Finding]) -> list[Outcome]:
+    """Pass 1: one outcome per finding."""
     facts: list[Fact] = [
-        {"id": "policy", "kind": "policy", **_nest(policy_facts)},
-        {"id": "register", "kind": "register", **_nest(register_facts)},
+        {"id": f"f|{f.rule.id}", "kind": "finding", "absent": len(f.absent), "examined": f.examined,
+         "breaches": f.breaches, "unknown": f.unknown, "allowed": f.allowed}
+        for f in findings
     ]
-    by_fact_id = {}
-    for finding in findings:
-        fact_id = f"finding|{finding.rule.id}"
-        by_fact_id[fact_id] = finding
-        facts.append({
-            "id": fact_id, "kind": "finding", "examined": finding.examined, "breaches": finding.breaches,
-            "compliance_pct": finding.compliance_pct, "tolerance_pct": finding.tolerance_pct,
-        })
-    results: dict[str, set[str]] = {}
-    seen: set[str] = set()
-    for name, matched in engine.run(definitions, facts):
-        # an `any` fires once per matching branch, so firings are collected as sets
-        if name.startswith("seen|"):
-            seen.add(name)
-        elif name.startswith("outcome|"):
-            results.setdefault(by_fact_id[matched["f"]["id"]].rule.id, set()).add(name.split("|")[1])
-        else:
-            results.setdefault(name.rsplit("|", 1)[0], set()).add("fail")
-    if seen != {f"seen|{k}" for k in FACT_KIND.values()}:
-        raise EngineError(f"the policy and register facts were not both matched (saw {sorted(seen)})")
-    for rule in fact_rules:
-        results.setdefault(rule.id, {"pass"})
-    outcomes = []
-    for finding in findings:
-        found = results.get(finding.rule.id, set())
-        if len(found) != 1:
-            raise EngineError(f"finding of rule {finding.rule.id} was classified {sorted(found) or 'not at all'}")
-        outcomes.append(Outcome(finding.rule, found.pop(), finding))
-    return outcomes + [Outcome(rule, results[rule.id].pop()) for rule in fact_rules]
+    by_id = {f"f|{f.rule.id}": f for f in findings}
+    fired = _one_each(_inference()["outcomes"], facts, "f", "id", by_id, "finding")
+    return [Outcome(f.rule, *fired[f"f|{f.rule.id}"], f) for f in findings]
 
 
-def provision_verdicts(provision_ids: list[str], outcomes: list[Outcome], attested: dict[str, str]) -> dict[str, str]:
-    """Pass 2: one verdict name per provision (a key of inference.yaml's `verdicts`)."""
-    facts: list[Fact] = []
-    for outcome in outcomes:
-        for pid in outcome.rule.provisions:
-            facts.append({"id": f"o|{outcome.rule.id}|{pid}", "kind": "outcome", "provision": pid, "result": outcome.result})
+def decide(provision_ids: list[str], outcomes: list[Outcome], attested: dict[str, str],
+           waived_provisions: Iterable[str], waived_rules: Iterable[str]) -> dict[str, Decision]:
+    """Passes 2 and 3: the rules' verdict per provision, then whether a waiver sets it aside."""
+    # durable-rules matches as facts arrive, so a `$not` holds if its fact comes later: the fact each rule starts
+    # from (the provision, then its verdict) is asserted last
+    facts: list[Fact] = [{"id": f"o|{o.rule.id}|{pid}", "kind": "outcome", "provision": pid, "result": o.result, "evidence": o.rule.evidence_kind}
+                         for o in outcomes for pid in o.rule.provisions]
     facts += [{"id": f"a|{pid}", "kind": "attestation", "provision": pid, "status": status} for pid, status in attested.items()]
     facts += [{"id": f"p|{pid}", "kind": "provision", "pid": pid} for pid in provision_ids]
-    verdicts: dict[str, set[str]] = {pid: set() for pid in provision_ids}
-    for name, matched in engine.run(_inference()["verdicts"], facts):
-        verdicts[matched["p"]["pid"]].add(name)
-    for pid, found in verdicts.items():
+    verdicts = _one_each(_inference()["verdicts"], facts, "p", "pid", {pid: pid for pid in provision_ids}, "provision")
+    rules_verdict = {pid: attested[pid] if step == "attestation" else name for pid, (name, step) in verdicts.items()}
+    waived = set(waived_rules)
+    facts = [{"id": f"w|{pid}", "kind": "waiver", "provision": pid} for pid in waived_provisions]
+    facts += [{"id": f"x|{o.rule.id}|{pid}", "kind": "failing", "provision": pid, "waived": int(o.rule.id in waived)}
+              for o in outcomes if o.failing and o.deciding for pid in o.rule.provisions]
+    facts += [{"id": f"v|{pid}", "kind": "verdict", "pid": pid, "verdict": rules_verdict[pid]} for pid in provision_ids]
+    waivers = _one_each(_inference()["waivers"], facts, "v", "pid", {pid: pid for pid in provision_ids}, "provision")
+    return {pid: Decision(rules_verdict[pid], verdicts[pid][1], waivers[pid][1]) for pid in provision_ids}
+
+
+def _one_each(rules: dict[str, Any], facts: list[Fact], alias: str, key: str, wanted: dict[str, Any], what: str) -> dict[str, tuple[str, str]]:
+    """Run one pass; each of `wanted` must be decided by exactly one rule (which may fire more than once)."""
+    fired: dict[str, set[str]] = {name: set() for name in wanted}
+    for name, matched in engine.run(rules, facts):
+        fired[matched[alias][key]].add(name)
+    for name, found in fired.items():
         if len(found) != 1:
-            raise EngineError(f"provision {pid} was given {sorted(found) or 'no'} verdicts instead of one")
-    return {pid: found.pop() for pid, found in verdicts.items()}
-
-
-def _with_policy(rule: Rule, policy_facts: dict[str, Any]) -> conditions.Condition:
-    """The rule's breach with its `{policy: NAME}` values resolved: in a policy rule they are fields of the same
-    fact, in a register rule the policy's values (the register fact does not hold them)."""
-    def lookup(kind: str, name: str) -> Any:
-        return {"field": name} if rule.scope == "policy" else policy_facts.get(name)
-
-    return conditions.substitute(rule.breach, lookup)
-
-
-def _nest(flat: dict[str, Any]) -> dict[str, Any]:
-    """{"a.b": 1} → {"a": {"b": 1}}, leaving out lists (no rule reads them through durable-rules) and blanks."""
-    nested: dict[str, Any] = {}
-    for key, value in flat.items():
-        if value is None or isinstance(value, list):
-            continue
-        *parents, leaf = key.split(".")
-        node = nested
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return nested
+            raise EngineError(f"{what} {name} was decided by {sorted(found) or 'no rule'} instead of one")
+    return {name: tuple(found.pop().split("|", 1)) for name, found in fired.items()}  # type: ignore[misc]

@@ -1,4 +1,5 @@
-"""Waivers: approved, dated exceptions for a provision or a rule, as checkov's skips and Kyverno's PolicyExceptions.
+"""Waivers: approved, dated exceptions for a provision or a rule, as checkov's skips and Kyverno's PolicyExceptions;
+and tolerances, which live beside them in the same file because they are approvals too.
 
 A waiver never changes what the rules found: the verdict they reached is kept beside the waived status, and
 an expired waiver is ignored (the output says it expired), so the exception cannot outlive its approval.
@@ -7,15 +8,18 @@ an expired waiver is ignored (the output says it expired), so the exception cann
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from checker.derive.dates import uk_date
 from checker.errors import InputError, Problem
 from checker.load.catalogue import Catalogue
 from checker.load.rulebook import Rulebook
 from checker.load.schemas import validate_doc
-from checker.load.yamlfile import load
+from checker.load.yamlfile import YamlDoc, load
+from checker.verdict.tolerances import Tolerance
 
 MIN_JUSTIFICATION = 10  # as the schema's minLength, which counts spaces
 
@@ -45,17 +49,35 @@ class Waiver:
         return " ".join(parts)
 
 
-def load_waivers(path: Path, catalogue: Catalogue, rulebook: Rulebook) -> list[Waiver]:
-    """Read a waivers file; each must name one known provision or rule, and no target may be waived twice."""
+@dataclass(frozen=True)
+class Approvals:
+    """What a waivers file approves: waivers, and tolerances for case rules."""
+
+    waivers: list[Waiver] = field(default_factory=list)
+    tolerances: list[Tolerance] = field(default_factory=list)
+
+
+def load_waivers(path: Path, catalogue: Catalogue, rulebook: Rulebook) -> Approvals:
+    """Read a waivers file; each waiver must name one known provision or rule, and no target may be waived twice;
+    each tolerance a known case rule, once, with its approval and expiry."""
     doc = load(path)
     if not isinstance(doc.data, dict):
-        raise InputError([Problem(str(path), 1, None, "a waivers file is a mapping with a 'waivers' list")])
+        raise InputError([Problem(str(path), 1, None, "a waivers file is a mapping with a 'waivers' list, a 'tolerances' list or both")])
     validate_doc(doc, "waivers", real_dates=False)  # dates are checked below, with the other problems
+    waivers, problems = _waivers(doc, catalogue, rulebook)
+    tolerances, found = _tolerances(doc, rulebook)
+    if problems or found:
+        raise InputError(problems + found)
+    return Approvals(waivers, tolerances)
+
+
+def _waivers(doc: YamlDoc, catalogue: Catalogue, rulebook: Rulebook) -> tuple[list[Waiver], list[Problem]]:
+    path = doc.path
     rule_ids = set(rulebook.by_id())
     problems: list[Problem] = []
     waivers: list[Waiver] = []
     seen: dict[str, int] = {}
-    for i, item in enumerate(doc.data["waivers"]):
+    for i, item in enumerate(doc.data.get("waivers", [])):
         where = ("waivers", i)
         kinds = [k for k in ("provision", "rule") if k in item]
         if len(kinds) != 1:
@@ -83,9 +105,38 @@ def load_waivers(path: Path, catalogue: Catalogue, rulebook: Rulebook) -> list[W
                 target, kind, item["justification"].strip(), item.get("approved_by"),
                 days["approved_on"], days["expires"], str(path), seen[target],
             ))
-    if problems:
-        raise InputError(problems)
-    return waivers
+    return waivers, problems
+
+
+def _tolerances(doc: YamlDoc, rulebook: Rulebook) -> tuple[list[Tolerance], list[Problem]]:
+    rules = rulebook.by_id()
+    problems: list[Problem] = []
+    tolerances: list[Tolerance] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(doc.data.get("tolerances", [])):
+        where: tuple[Any, ...] = ("tolerances", i)
+        rule = rules.get(item["rule"])
+        days = {key: _day(item[key]) for key in ("approved_on", "expires")}
+        found = [doc.problem(where + (k,), f"'{item[k]}' is not a real date") for k, v in days.items() if v is None]
+        if rule is None:
+            found.append(doc.problem(where + ("rule",), f"unknown rule {item['rule']}"))
+        elif rule.scope != "case":
+            found.append(doc.problem(where + ("rule",), f"{rule.id} is a {rule.scope} rule; tolerances apply to case rules, which count cases"))
+        elif rule.id in seen:
+            found.append(doc.problem(where + ("rule",), f"{rule.id} already has a tolerance at line {seen[rule.id]}"))
+        if len(item["justification"].strip()) < MIN_JUSTIFICATION:
+            found.append(doc.problem(where + ("justification",), f"a justification says why the shortfall is acceptable, in "
+                                                                 f"{MIN_JUSTIFICATION} characters or more besides spaces"))
+        approved_on, expires = days["approved_on"], days["expires"]
+        if approved_on and expires and expires < approved_on:
+            found.append(doc.problem(where + ("expires",), f"expires ({expires}) is before approved_on ({approved_on})"))
+        if found or rule is None or approved_on is None or expires is None:
+            problems += found
+            continue
+        seen[rule.id] = doc.line(where) or 1
+        tolerances.append(Tolerance(rule.id, Fraction(str(item["compliance_pct"])), item["justification"].strip(), item["approved_by"],
+                                    approved_on, expires, str(doc.path), seen[rule.id]))
+    return tolerances, problems
 
 
 def _day(value: str | None) -> dt.date | None:

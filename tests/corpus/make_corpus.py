@@ -43,7 +43,7 @@ def build(folder: Path) -> None:
         ("wrong_type", "time_limit_months: 12", "time_limit_months: twelve"),
         ("duplicate_key", "time_limit_months: 12\n", "time_limit_months: 12\n  time_limit_months: 6\n"),
         ("impossible_date", "    - 2024-12-27\n", '    - "2024-02-30"\n'),
-        ("tiny_number", "CHC-6.2-S1-ACKNOWLEDGED: 95", "CHC-6.2-S1-ACKNOWLEDGED: 0.00001"),
+        ("old_tolerance", "# The Council's own actions", "assessment:\n  tolerances:\n    CHC-6.2-S1-ACKNOWLEDGED: 95\n\n# The Council's own actions"),
         ("tab_indent", "  time_limit_months: 12", "\ttime_limit_months: 12"),
         ("unclosed_quote", "  title: Housing Complaints Policy", '  title: "Housing Complaints Policy'),
         ("colon_in_value", "  title: Housing Complaints Policy", "  title: Housing: Complaints Policy"),

@@ -1,0 +1,120 @@
+"""The words of a decision: each outcome's evidence, labelled by how it was known, and the reasoning in the order
+the engine decided, so that "why is 6.4 Yes?" has an answer a person can check.
+
+Evidence is published (the Appendix), so it names columns by their label and never a file or field name;
+reasoning is for the compliance lead (`chc explain`, the JSON) and names rule ids and register columns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker.load.catalogue import Catalogue
+from checker.load.register import contract
+from checker.load.rulebook import PLACEHOLDER
+from checker.verdict.infer import Decision, Outcome
+
+KIND_LABEL = {
+    "measured": "Measured from the register", "declared": "Declared in the policy", "attested": "Attested",
+    "heuristic": "Indicator for review (never a verdict on its own)",
+}
+STEP = {
+    "breach": "a measured or declared rule found breaches beyond any approved tolerance, and a breach decides first",
+    "tolerance": "the breaches found are within an approved tolerance, and no rule failed outright",
+    "attestation": "an attestation decides, as no measured or declared rule found a breach",
+    "unjudged_rule": "a rule this provision needs could not be judged, and no attestation covers it",
+    "passed": "every measured or declared rule that judged it passed, none failed and none went unjudged",
+}
+
+
+def label(column: str) -> str:
+    """A register column as a reader names it ("date acknowledged"), from the register contract."""
+    return str(contract().get(column, {}).get("x-label", column.replace("_", " ")))
+
+
+def evidence(outcome: Outcome, catalogue: Catalogue, values: dict[str, Any]) -> str:
+    """One outcome's evidence sentence, opening with how it was known."""
+    rule, finding = outcome.rule, outcome.finding
+    if outcome.reason == "absent":
+        return f"Not assessed: the register has no {_columns(finding.absent)} column."
+    if outcome.reason == "blank":
+        return (f"Not assessed: {_cases(finding.unknown)} in scope, none with {_columns(_blank_required(rule.requires))} recorded "
+                f"({rule.title.lower()}).")
+    if outcome.result == "no_data":
+        said = rule.not_applicable or f"{rule.title}: no case arose in the period."
+        return f"{KIND_LABEL[rule.evidence_kind]}: {said}"
+    text = f"{KIND_LABEL[rule.evidence_kind]}: {render(rule.evidence, outcome, catalogue, values)}"
+    if finding.unknown:
+        text += (f" A further {_cases(finding.unknown)} could not be judged, with no {_columns(_blank_required(rule.requires))} "
+                 "recorded, and are counted neither as compliant nor as breaches.")
+    return text
+
+
+def outcome_reason(outcome: Outcome) -> str:
+    """One line of reasoning for an outcome: the rule, how it was known, its counts and its result."""
+    rule, finding = outcome.rule, outcome.finding
+    head = f"{rule.id} ({rule.evidence_kind})"
+    if outcome.reason == "absent":
+        return f"{head}: not assessed, as the register has no {', '.join(f'`{c}`' for c in finding.absent)} column."
+    if rule.scope != "case":
+        judged = "the policy" if rule.scope == "policy" else "the register's figures"
+        return f"{head}: checked against {judged}: {_result(outcome)}."
+    counts = f"{finding.examined} examined, {finding.breaches} in breach, {finding.unknown} unknown"
+    tolerance = ""
+    if finding.tolerance and finding.breaches:
+        tolerance = f"; the tolerance of {finding.tolerance.describe()} allows {finding.allowed} in {finding.examined}"
+    if outcome.reason == "blank":
+        return f"{head}: {counts}: not assessed, as every case in scope has a blank required cell."
+    flagged = "; an indicator flags cases for review and never decides a verdict" if rule.evidence_kind == "heuristic" else ""
+    return f"{head}: {counts}{tolerance}: {_result(outcome)}{flagged}."
+
+
+def decision_reason(decision: Decision, outcomes: list[Outcome], attested: dict[str, Any] | None, register_given: bool) -> str:
+    """The sentence saying which step of the precedence decided, and why."""
+    verdict = decision.verdict.replace("_", " ")
+    if decision.step == "attestation" and attested is not None:
+        return f"Verdict {verdict}: {STEP['attestation']} ({len(attested['evidence'])} document(s) cited)."
+    if decision.step != "no_evidence":
+        return f"Verdict {verdict}: {STEP[decision.step]}."
+    if not register_given and any(o.rule.scope != "policy" for o in outcomes):
+        return "Verdict not assessed: no complaints register was given, and nothing else shows the provision is met."
+    if any(o.result == "no_data" and o.deciding for o in outcomes):
+        return ("Verdict not assessed: no case arose in the period, and neither a policy rule nor an attestation shows "
+                "the standing duty is met.")
+    if any(not o.deciding for o in outcomes):
+        return "Verdict not assessed: only an indicator looks at this provision, and an indicator never decides a verdict."
+    return "Verdict not assessed: no rule tests this provision, and no attestation covers it."
+
+
+def render(template: str, outcome: Outcome, catalogue: Catalogue, values: dict[str, Any]) -> str:
+    """Fill {placeholders} from the finding's figures, the Code's parameters, policy facts and register figures."""
+    params = {f"param.{k}": v for p in outcome.rule.provisions for k, v in catalogue.provisions[p].parameters.items()}
+    lookup = {**values, **params, **outcome.finding.figures()}
+    return PLACEHOLDER.sub(lambda m: _word(lookup.get(m.group(1))), template).strip()
+
+
+def _word(value: Any) -> str:
+    if value is None:
+        return "not stated"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _result(outcome: Outcome) -> str:
+    return {"pass": "pass", "fail": "fail", "partial": "partly met, within the tolerance", "no_data": "nothing in scope in the period",
+            "not_assessed": "not assessed"}[outcome.result]
+
+
+def _blank_required(requires: tuple[str, ...]) -> tuple[str, ...]:
+    columns = contract()
+    return tuple(c for c in requires if "x-blank" not in columns.get(c, {}))
+
+
+def _columns(names: tuple[str, ...]) -> str:
+    labels = [label(n) for n in names]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def _cases(n: int) -> str:
+    return f"{n} case{'s' if n != 1 else ''}"
