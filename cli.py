@@ -8,6 +8,7 @@ output that could not be written; 3 an internal error, in one line (the tracebac
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import sys
 import traceback
@@ -216,6 +217,28 @@ def check(formats, outputs, fail_on, **inputs) -> None:
                if failing else f"chc check: passed ({len(result.results)} provisions; failing on {', '.join(sorted(fail_on))})")
     click.echo(message, err=True)
     sys.exit(gate.exit_code(result))
+
+
+@main.command()
+@click.argument("provision")
+@_inputs(register_required=False)
+@click.option("--output", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
+def explain(provision, output, **inputs) -> None:
+    """Why a provision has its verdict: each rule's outcome, how it was known, and the step that decided.
+
+    \b
+    chc explain 6.4 --policy policy.yaml --register register.csv --period 2024-25
+    """
+    from checker.render.explanation import explain_text
+
+    result = _assess(**inputs)
+    known = [r.provision.id for r in result.results]
+    if provision not in known:
+        close = difflib.get_close_matches(provision, known, n=3, cutoff=0.5)
+        raise click.BadParameter(f"'{provision}' is not a provision of the Code" + (f" (did you mean {', '.join(close)}?)" if close else ""),
+                                 param_hint="PROVISION")
+    _progress().close()
+    _emit_text(explain_text(result, provision), output)
 
 
 @main.command()
@@ -554,7 +577,6 @@ def rules_list(code_path, rules_paths, fmt) -> None:
 @_rules_options
 def rules_show(rule_id, code_path, rules_paths) -> None:
     """Everything about one rule: its provisions, conditions, evidence and remediation."""
-    import difflib
 
     from checker.rules.describe import show
 

@@ -7,7 +7,6 @@ plus a few derived ones that YAML rules cannot compute themselves, listed in POL
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

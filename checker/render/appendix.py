@@ -169,15 +169,14 @@ def _row(r: ProvisionResult) -> Row:
 
 
 def _evidence(r: ProvisionResult) -> list[str]:
-    if r.status == "not_applicable":
-        return r.evidence
-    if r.rules_verdict == "not_assessed":
-        return ["No evidence in the complaints register or the policy metadata."]
-    found = [rr.evidence for rr in r.rule_results if rr.outcome.result != "no_data"]
+    """Each sentence opens with how it was known: measured from the register, declared in the policy, attested."""
+    if r.rules_verdict == "not_assessed" and not r.attestation:
+        return [e for e in r.evidence if not e.startswith("No rule can test this")] or ["No evidence in the complaints register or the policy metadata."]
+    found = [rr.evidence for rr in r.rule_results]
     if r.case_ids:
         found.append(cases_sentence(r.case_ids))
     if r.attestation:
-        found += [_document(e) for e in r.attestation["evidence"]]
+        found.append("Attested, with these documents: " + "; ".join(_document(e) for e in r.attestation["evidence"]) + ".")
     return found
 
 
@@ -206,7 +205,8 @@ def _commentary(r: ProvisionResult) -> list[str]:
         lines.append(f"Waived: {r.waiver.justification} ({r.waiver.describe()}). "
                      f"Without the waiver: {r.verdict_without_waiver.replace('_', ' ')}.")
     elif r.status == "not_assessed":
-        lines.append(r.evidence[0].replace("No rule can test this from the register or the policy metadata. ", ""))
+        lines.append(r.decided_by.replace("Verdict not assessed: ", "Not assessed: ", 1))
+        lines.append(_proposal(r))
     lines += r.notes
     if r.provision.uncertain:
         lines.append("The wording of this provision in chc's catalogue could not be verified against the Ombudsman's text.")

@@ -94,6 +94,8 @@ def _resolve(value: Any, lookup: Callable[[str, str], Any]) -> Any:
             return lookup("policy", value["policy"])
         if "add" in value:
             parts = [_resolve(v, lookup) for v in value["add"]]
+            if any(p is None for p in parts):
+                return None  # a sum with a blank term is blank, and a leaf on a blank never holds
             literal = sum(p for p in parts if isinstance(p, (int, float)))
             refs = [p for p in parts if isinstance(p, dict)]
             return literal if not refs else {"add": refs + ([literal] if literal else [])}

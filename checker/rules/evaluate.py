@@ -86,10 +86,10 @@ def _cases(frame: pl.DataFrame, rules: list[Rule], policy: Policy, absent_column
     masks = []
     for n, rule in enumerate(judged_rules):
         assert rule.select is not None  # the rulebook requires a select of every case rule
-        scope = _compile(rule.select, rule, policy)
+        scope = _compile(rule.select, policy)
         unknown = scope & _blank(rule)
         examined = scope & ~unknown
-        masks += [examined.alias(f"e{n}"), (examined & _compile(rule.breach, rule, policy)).alias(f"b{n}"), unknown.alias(f"u{n}")]
+        masks += [examined.alias(f"e{n}"), (examined & _compile(rule.breach, policy)).alias(f"b{n}"), unknown.alias(f"u{n}")]
     judged = frame.filter(pl.col("in_period")).select(pl.col("case_id"), *masks)
     counts = judged.select(pl.exclude("case_id").sum()).row(0, named=True) if masks else {}
 
@@ -106,25 +106,21 @@ def _cases(frame: pl.DataFrame, rules: list[Rule], policy: Policy, absent_column
 def _one_row(frame: pl.DataFrame, rules: list[Rule], policy: Policy, absent_columns: frozenset[str]) -> list[Finding]:
     """Policy and register rules: the same compiler over a frame of one row; a breach is that row matching."""
     judged = [r for r in rules if not _absent(r, absent_columns)]
-    row = frame.select(*(_compile(r.breach, r, policy).alias(r.id) for r in judged)).row(0, named=True) if judged else {}
+    row = frame.select(*(_compile(r.breach, policy).alias(r.id) for r in judged)).row(0, named=True) if judged else {}
     return [Finding(r, 1, int(row[r.id]), ()) if r in judged else Finding(r, 0, 0, absent=_absent(r, absent_columns)) for r in rules]
 
 
 def _policy_frame(rules: list[Rule], policy: Policy) -> pl.DataFrame:
     """The policy facts the policy rules read, one typed column each (a blank fact is a null of its type)."""
     kinds = policy_kinds()
-    names = sorted({name for r in rules if r.scope == "policy"
-                    for name in conditions.fields(r.breach) | conditions.references(r.breach, "policy")})
-    return pl.DataFrame([pl.Series(name, [policy.facts.get(name)], dtype=POLARS_TYPE.get(kinds.get(name) or "", None), strict=False)
+    names = sorted({name for r in rules if r.scope == "policy" for name in conditions.fields(r.breach)})
+    return pl.DataFrame([pl.Series(name, [policy.facts.get(name)], dtype=POLARS_TYPE.get(kinds.get(name) or ""), strict=False)
                          for name in names]) if names else pl.DataFrame({"_": [0]})
 
 
-def _compile(cond: conditions.Condition, rule: Rule, policy: Policy) -> pl.Expr:
-    """The condition as polars: in a policy rule `{policy: NAME}` is a column of the same row, elsewhere the policy's value."""
-    def lookup(kind: str, name: str) -> Any:
-        return {"field": name} if rule.scope == "policy" else policy.facts.get(name)
-
-    return conditions.to_polars(conditions.substitute(cond, lookup))
+def _compile(cond: conditions.Condition, policy: Policy) -> pl.Expr:
+    """The condition as polars, with each `{policy: NAME}` value the policy's own (a blank one never matches)."""
+    return conditions.to_polars(conditions.substitute(cond, lambda kind, name: policy.facts.get(name)))
 
 
 def _absent(rule: Rule, absent_columns: frozenset[str]) -> tuple[str, ...]:

@@ -51,6 +51,7 @@ class ProvisionResult:
     verdict_without_waiver: str | None = None
     notes: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)  # how the verdict was decided, in order (`chc explain`)
+    decided_by: str = ""  # the step of the precedence that decided, in words fit to publish
 
     @property
     def evidence_kinds(self) -> list[str]:
@@ -166,19 +167,19 @@ def _explain(provision: Provision, catalogue: Catalogue, decision: Decision, out
         evidence.append(f"Not assessed: no complaints register was given, and rules {', '.join(unrun)} need it.")
         remediation = "Run chc with --register to assess this provision from the complaints register."
     elif decision.step == "no_evidence":
-        need = guidance or "evidence that this provision is met"
+        need = (guidance or "the procedure or template that shows how the duty is met whenever a case arises").rstrip(".")
         if not outcomes:
-            evidence.append(f"No rule can test this from the register or the policy metadata. Evidence that would settle it: {need}")
-        remediation = f"Add an attestation for {provision.id} to the policy metadata, citing {need[0].lower() + need[1:]}"
+            evidence.append(f"No rule can test this from the register or the policy metadata. Evidence that would settle it: {need}.")
+        remediation = f"Add an attestation for {provision.id} to the policy metadata, citing {need[0].lower() + need[1:]}."
     notes = [f"Judged on the policy alone: no complaints register was given, and rules {', '.join(unrun)} need it."] \
         if unrun and status != "not_assessed" else []
     steps = [reasoning.outcome_reason(o) for o in outcomes]
     if attestation:
         steps.append(f"Attestation: the policy states {attestation.get('status', 'met').replace('_', ' ')}, citing "
                      f"{len(attestation['evidence'])} document(s).")
-    steps.append(reasoning.decision_reason(decision, outcomes, attestation, not unrun))
+    decided_by = reasoning.decision_reason(decision, outcomes, attestation, not unrun)
     return ProvisionResult(provision, catalogue.section_title(provision), status, basis, evidence, case_ids, remediation,
-                           rule_results, attestation, notes=notes, reasoning=steps)
+                           rule_results, attestation, notes=notes, reasoning=[*steps, decided_by], decided_by=decided_by)
 
 
 def _plan(result: ProvisionResult, plan: dict[str, Any] | None) -> None:

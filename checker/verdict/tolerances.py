@@ -39,5 +39,5 @@ class Tolerance:
         return f"{float(self.compliance_pct):g}%"
 
     def describe(self) -> str:
-        """"95%, approved by the Housing Committee on 1 September 2025, until 31 March 2026"."""
-        return f"{self.percent}, approved by {self.approved_by} on {uk_date(self.approved_on)}, until {uk_date(self.expires)}"
+        """"95% (approved by the Housing Committee on 1 September 2025, until 31 March 2026)"."""
+        return f"{self.percent} (approved by {self.approved_by} on {uk_date(self.approved_on)}, until {uk_date(self.expires)})"
