@@ -31,6 +31,9 @@ from checker.verdict.assessment import Assessment, ProvisionResult, RuleResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+# SARIF's precision follows how a finding was known: counted in the register, read from the policy, stated by the
+# landlord, or an indicator that only flags cases for a person to review
+PRECISION = {"measured": "very-high", "declared": "high", "attested": "medium", "heuristic": "low"}
 PSEUDO_LEVELS = {"not_met": "error", "partially_met": "warning", "not_assessed": "warning", "not_applicable": "note"}
 MAX_DESCRIPTION = 1024  # GitHub's limit on short and full descriptions
 
@@ -50,10 +53,11 @@ def render_sarif(assessment: Assessment, context: Context) -> str:
                 rule = rr.outcome.rule
                 level = LEVELS[rule.severity]
                 level = "warning" if rr.outcome.result == "partial" and level == "error" else level
+                level = "note" if rule.evidence_kind == "heuristic" else level
                 ids = list(rr.outcome.finding.case_ids) if rr.outcome.finding else []
                 line = policy.line_of(rule.policy_fields[0]) if rule.policy_fields else _fallback_line(policy, r)
                 results.append(_result(rule.id, level, r, rr.evidence, ids, rr.remediation, artifact, line, policy))
-                results[-1]["properties"]["rule_result"] = rr.outcome.result
+                results[-1]["properties"] |= {"rule_result": rr.outcome.result, "evidence_kind": rule.evidence_kind}
         else:
             pseudo = f"CHC-PROVISION-{r.provision.id}"
             rules.setdefault(pseudo, _pseudo_rule(pseudo, r))
@@ -127,7 +131,8 @@ def _rule(rr: RuleResult, assessment: Assessment) -> dict[str, Any]:
         "help": {"text": f"{rr.remediation}\n\nComplaint Handling Code {requirement}",
                  "markdown": f"{rr.remediation}\n\n**Complaint Handling Code {cited}**\n\n" + "\n\n".join(f"> {p.id}: {p.requirement}" for p in provisions)},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"tags": ["complaint-handling-code", *[f"provision-{p.id}" for p in provisions]], "precision": "high",
+        "properties": {"tags": ["complaint-handling-code", *[f"provision-{p.id}" for p in provisions]],
+                       "precision": PRECISION[rule.evidence_kind], "evidence_kind": rule.evidence_kind,
                        "severity": rule.severity, "scope": rule.scope},
     }
 
@@ -143,8 +148,15 @@ def _pseudo_rule(rule_id: str, r: ProvisionResult) -> dict[str, Any]:
         "help": {"text": f"{remediation}\n\nComplaint Handling Code {p.id}: {p.requirement}",
                  "markdown": f"{remediation}\n\n**Complaint Handling Code {p.id} {p.title}**\n\n> {p.requirement}"},
         "defaultConfiguration": {"level": PSEUDO_LEVELS.get(r.rules_verdict, "warning")},
-        "properties": {"tags": ["complaint-handling-code", f"provision-{p.id}"], "precision": "high"},
+        "properties": {"tags": ["complaint-handling-code", f"provision-{p.id}"], "precision": _precision(r.evidence_kinds),
+                       "evidence_kinds": r.evidence_kinds},
     }
+
+
+def _precision(kinds: list[str]) -> str:
+    """The weakest of the ways a provision's verdict was known; an unassessed provision is known only to be open."""
+    ranked = list(PRECISION.values())
+    return max((PRECISION[k] for k in kinds), key=ranked.index, default="medium")
 
 
 def _fallback_line(policy: Policy, r: ProvisionResult) -> int:

@@ -23,7 +23,7 @@ TYPES = {"stage1": "Stage 1 complaints", "stage2": "Stage 2 complaints", "servic
 OUTCOMES = {"upheld": "Upheld", "partially_upheld": "Partially upheld", "not_upheld": "Not upheld",
             "withdrawn": "Withdrawn", "not_accepted": "Not accepted", "open": "Not yet decided"}
 ALWAYS_SHOWN = ("upheld", "partially_upheld", "not_upheld")
-REASONS = {"out_of_time": "Made more than 12 months after the issue", "legal_proceedings": "Legal proceedings started",
+REASONS = {"out_of_time": "Made more than {months} months after the issue", "legal_proceedings": "Legal proceedings started",
            "previously_considered": "Already considered under the policy", "service_request": "A service request, not a complaint",
            "duplicate": "A duplicate of a complaint already being dealt with", "not_a_complaint": "Not a complaint",
            "other": "Other", "not_recorded": "Reason not recorded"}
@@ -213,7 +213,7 @@ def _stage(data: dict[str, Any], stage: int, level: int) -> list[Block]:
         ("Percentage", *[whole_pct(s["by_outcome"][o]["count"], s["received"]) for o in shown]),
     ), numeric=tuple(range(1, len(shown) + 1))))
     blocks.append(Table(("Response times", "Figure"), (
-        ("Acknowledged within 5 working days", _share(s["acknowledged_within_timescale"])),
+        (f"Acknowledged within {s['acknowledge_working_days']} working days", _share(s["acknowledged_within_timescale"])),
         (f"Responded to within {s['timescale_working_days']} working days of acknowledgement", _share(s["within_timescale"])),
         ("Responded to on time, counting agreed extensions within the Code's limit", _share(s["including_extensions"])),
         ("Open at the end of the period", str(s["open_at_end"])),
@@ -296,7 +296,7 @@ def _refused(data: dict[str, Any], level: int) -> list[Block]:
     return blocks + [
         Paragraph(f"{refused['total']} complaints were not accepted into the complaints process, each with the reason explained "
                   "to the resident and their right to refer the decision to the Ombudsman."),
-        Table(("Reason", "Complaints"), tuple((REASONS.get(k, k), str(v)) for k, v in refused["by_reason"].items())
+        Table(("Reason", "Complaints"), tuple((REASONS.get(k, k).format(months=refused["time_limit_months"]), str(v)) for k, v in refused["by_reason"].items())
               + (("Total", str(refused["total"])),), numeric=(1,), total_row=True),
     ]
 

@@ -45,6 +45,7 @@ class Timescales:
     acknowledge: dict[int, int]
     respond: dict[int, int]
     max_extension: dict[int, int]
+    time_limit_months: int  # 2.3: complaints made within this many months of the issue must be accepted
 
     @classmethod
     def from_catalogue(cls, catalogue: Catalogue) -> Timescales:
@@ -53,6 +54,7 @@ class Timescales:
             {1: p["6.2"]["acknowledge_working_days"], 2: p["6.11"]["acknowledge_working_days"]},
             {1: p["6.3"]["respond_working_days"], 2: p["6.14"]["respond_working_days"]},
             {1: p["6.4"]["max_extension_working_days"], 2: p["6.15"]["max_extension_working_days"]},
+            catalogue.provisions["2.3"].parameters["time_limit_months"],
         )
 
 
@@ -86,7 +88,7 @@ def figures(frame: pl.DataFrame, period: Period, homes: int, homes_by_tenure: di
         "stage2": stages[2],
         "escalation_rate_pct": pct(stages[2]["received"], stages[1]["received"]),
         "tsm": _tsm(frame, received, period, homes, homes_by_tenure, times),
-        "refused": _refused(complaints),
+        "refused": {**_refused(complaints), "time_limit_months": times.time_limit_months},
         "compensation": _compensation(complaints, period),
         "themes": _themes(complaints),
     }
@@ -177,6 +179,7 @@ def _stage(frame: pl.DataFrame, received: pl.DataFrame, stage: int, period: Peri
         "overdue_at_end": overdue.height,
         "overdue_case_ids": sorted(overdue["case_id"].to_list()),
         "timescale_working_days": times.respond[stage],
+        "acknowledge_working_days": times.acknowledge[stage],
     }
 
 
