@@ -65,7 +65,7 @@ class Policy:
 
 
 MOVED_TOLERANCES = ("tolerances are no longer set in the policy: each is an approved exception, listed under 'tolerances' in the "
-                    "waivers file (--waivers) with its justification, approved_by, approved_on and expires (docs/waivers.md)")
+                    "waivers file (--waivers) with its justification, approved_by, approved_on and expires (docs/ci.md#tolerances)")
 
 
 def load_policy(path: Path) -> Policy:
