@@ -18,9 +18,9 @@ from checker import __version__
 from checker.derive.aggregates import AGGREGATES, aggregates
 from checker.derive.cases import DERIVED_FIELDS, derive
 from checker.derive.period import parse_period
-from checker.load.register import load_register
+from checker.load.register import contract, load_register
 from checker.load.resources import bundled
-from conftest import EXAMPLE, chc
+from conftest import EXAMPLE, ROOT, chc
 
 METADATA = ["evidence_kind", "requires", "rationale", "since"]
 # a local rule as a landlord would write it; each test below breaks one thing in it
@@ -214,3 +214,13 @@ def test_derived_fields_and_register_figures_name_every_column_they_read():
         assert columns <= set(sources), f"{name} reads {sorted(columns - set(sources))} but does not list it"
     assert found["working_days_to_acknowledge"] >= {"received_date", "acknowledged_date", "response_date"}
     assert found["blanket_refusal"] >= {"contact_type", "service_area", "outcome", "not_accepted_reason"}
+
+
+def test_docs_give_each_derived_fields_columns_and_each_blank_that_is_an_answer():
+    """docs/rules.md tells rule writers what to list in `requires`; it must say what the code says."""
+    text = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    for name, (_, meaning, sources) in DERIVED_FIELDS.items():
+        assert f"| `{name}` | {meaning} | {', '.join(sources)} |" in text, name
+    blanks = " ".join(text.split("Such columns carry `x-blank`")[1].split("\n\n")[0].split())
+    for name, spec in contract().items():
+        assert (f"`{name}` ({spec.get('x-blank')})" in blanks) == ("x-blank" in spec), name
