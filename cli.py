@@ -416,15 +416,22 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
                 click.echo(f"{register.source}: {shown} is not part of the register contract and was ignored", err=True)
             for problem in register.skipped:
                 click.echo(f"{problem} (row skipped)", err=True)
-            needing = {c: [r.id for r in rulebook.rules if c in r.requires] for c in sorted(register.absent_columns)} if rulebook else {}
-            for column, rule_ids in needing.items():
-                if rule_ids:
-                    click.echo(f"{register.source}: the register has no '{column}' column: {len(rule_ids)} rule"
-                               f"{'s' if len(rule_ids) != 1 else ''} needing it ({', '.join(rule_ids)}) are not assessed", err=True)
+            _tell_absent(register, rulebook)
             if register.skipped:
                 click.echo(f"chc: {register.accounting()}", err=True)
     return policies, {"register": register, "catalogue": catalogue, "rulebook": rulebook,
                       "period": period or financial_year_of(today), "as_of": as_of, "approvals": approvals, "today": today}
+
+
+def _tell_absent(register, rulebook) -> None:
+    """One line naming the contract columns the register lacks that rules need: those rules are not assessed."""
+    needed = [c for c in sorted(register.absent_columns) if rulebook and any(c in r.requires for r in rulebook.rules)]
+    if needed:
+        unjudged = [r for r in rulebook.rules if set(r.requires) & set(needed)]
+        many = len(needed) != 1
+        click.echo(f"{register.source}: the register has no {', '.join(repr(c) for c in needed)} column{'s' * many}: "
+                   f"{len(unjudged)} rule{'s' * (len(unjudged) != 1)} needing {'them' if many else 'it'} "
+                   f"{'are' if len(unjudged) != 1 else 'is'} not assessed (chc explain PROVISION says which)", err=True)
 
 
 def _read_from(*paths: Path | None) -> None:

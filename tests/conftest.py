@@ -22,7 +22,7 @@ from checker.load.catalogue import load_catalogue
 from checker.load.policy import load_policy
 from checker.load.register import load_register
 from checker.load.resources import bundled, default_code
-from checker.load.rulebook import load_rulebook
+from checker.load.rulebook import columns_read, load_rulebook
 from checker.verdict import engine, engine_builtin
 from checker.verdict.assessment import Assessment, assess
 from cli import main
@@ -33,6 +33,16 @@ EXPECTED = yaml.safe_load((EXAMPLE / "expected.yaml").read_text())
 EXAMPLE_ARGS = ["--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "register.csv"), "--period", "2024-25"]
 EPOCH = {"SOURCE_DATE_EPOCH": "1746057600"}  # 2025-05-01 00:00 UTC: documents stamped alike on every run
 DURABLE = engine._durable()  # None where durable-rules is not installed (Python 3.13+)
+
+
+def with_metadata(rule: dict[str, Any]) -> dict[str, Any]:
+    """A test rule with the metadata every rule file must give: evidence_kind, rationale, since and (case and
+    register rules) requires, listing exactly the register columns it reads."""
+    out = {**rule, "evidence_kind": "declared" if rule["scope"] == "policy" else "measured",
+           "rationale": "A rule written by a test, to exercise chc.", "since": "0.1.0"}
+    if rule["scope"] != "policy":
+        out["requires"] = sorted(columns_read(rule["scope"], rule.get("select"), rule["breach"]))
+    return out
 
 
 @contextmanager

@@ -128,6 +128,9 @@ def test_missing_required_column_and_bad_policy_key(tmp_path):
     assert f"{policy}:" in out.stderr and "unknown key 'time_limit_month'" in out.stderr
 
 
+POLICY_RULE_METADATA = "    evidence_kind: declared\n    rationale: A local rule for this test, to exercise chc.\n    since: '0.1.0'\n"
+
+
 def test_bad_rule_files_are_errors_with_file_and_line(tmp_path):
     rules = tmp_path / "rules"
     rules.mkdir()
@@ -135,22 +138,22 @@ def test_bad_rule_files_are_errors_with_file_and_line(tmp_path):
     mine.write_text(
         "rules:\n"
         "  - id: CHC-6.2-S1-ACKNOWLEDGED\n"
-        "    provisions: ['6.2']\n    title: dup\n    scope: policy\n    severity: low\n"
+        f"    provisions: ['6.2']\n    title: dup\n    scope: policy\n    severity: low\n{POLICY_RULE_METADATA}"
         "    breach: {field: policy.time_limit_months, lt: 1}\n    evidence: x\n    remediation: y\n"
         "  - id: LL-9.9-NEW\n"
-        "    provisions: ['9.9']\n    title: t\n    scope: policy\n    severity: low\n"
+        f"    provisions: ['9.9']\n    title: t\n    scope: policy\n    severity: low\n{POLICY_RULE_METADATA}"
         "    breach: {field: policy.nonsense, lt: 1}\n    evidence: '{nope}'\n    remediation: y\n"
     )
     out = CliRunner().invoke(main, ["assess", *EXAMPLE_ARGS, "--rules", str(rules)])
     assert out.exit_code == 2
     assert f"{mine}:2:rules.0.id: duplicate rule id CHC-6.2-S1-ACKNOWLEDGED" in out.stderr
-    assert f"{mine}:11:rules.1.provisions: unknown provision 9.9" in out.stderr
-    assert f"{mine}:15:rules.1.breach: unknown policy field 'policy.nonsense'" in out.stderr
-    assert f"{mine}:16:rules.1.evidence: unknown placeholder {{nope}}" in out.stderr
-    mine.write_text(mine.read_text().replace("    severity: low\n    breach: {field: policy.nonsense",
-                                             "    severity: low\n    colour: red\n    breach: {field: policy.nonsense"))
+    assert f"{mine}:14:rules.1.provisions: unknown provision 9.9" in out.stderr
+    assert f"{mine}:21:rules.1.breach: unknown policy field 'policy.nonsense'" in out.stderr
+    assert f"{mine}:22:rules.1.evidence: unknown placeholder {{nope}}" in out.stderr
+    mine.write_text(mine.read_text().replace("    breach: {field: policy.nonsense",
+                                             "    colour: red\n    breach: {field: policy.nonsense"))
     out = CliRunner().invoke(main, ["assess", *EXAMPLE_ARGS, "--rules", str(rules)])
-    assert out.exit_code == 2 and f"{mine}:15:rules.1.colour: unknown key 'colour'" in out.stderr
+    assert out.exit_code == 2 and f"{mine}:21:rules.1.colour: unknown key 'colour'" in out.stderr
 
 
 def test_bad_period_is_a_usage_error():
@@ -187,7 +190,8 @@ def test_rule_literals_must_suit_their_register_column(tmp_path):
         "rules:\n  - id: HDC-1\n    provisions: ['6.2']\n    title: Local check\n    scope: case\n    severity: low\n"
         "    select: {field: received_date, gte: 2024-10-01}\n"
         "    breach: {any: [{field: outcome, in: [upheld, upheldd]}, {field: stage, eq: one}]}\n"
-        "    evidence: x\n    remediation: y\n")
+        "    evidence: x\n    remediation: y\n    evidence_kind: measured\n    requires: [stage, received_date, outcome]\n"
+        "    rationale: A local rule for this test, to exercise chc.\n    since: '0.1.0'\n")
     out = CliRunner().invoke(main, ["assess", *EXAMPLE_ARGS, "--rules", str(rules)])
     assert out.exit_code == 2
     assert f"{rules / 'mine.yaml'}:7:rules.0.select: 'received_date' is a date" in out.stderr

@@ -32,7 +32,7 @@ from checker.verdict.assessment import assess
 from checker.verdict.engine import EngineError
 from checker.verdict.infer import decide, rule_outcomes
 from checker.verdict.tolerances import Tolerance
-from conftest import BOTH_ENGINES, DURABLE, EPOCH, EXAMPLE, EXAMPLE_ARGS, ROOT, using
+from conftest import BOTH_ENGINES, DURABLE, EPOCH, EXAMPLE, EXAMPLE_ARGS, ROOT, using, with_metadata
 
 needs_durable = pytest.mark.skipif(DURABLE is None, reason="durable-rules is not installed here (Python 3.13+ or no C compiler)")
 ENGINES = [m for m in (DURABLE, engine_builtin) if m is not None]
@@ -169,9 +169,9 @@ def test_version_names_the_engine_in_use():
 def test_a_policy_rule_comparing_two_policy_facts_is_judged_by_both_engines(tmp_path, catalogue, op, expected):
     """Found by the built-in evaluator: a policy rule's `{policy: NAME}` value reached durable-rules unresolved, as a
     reference to a fact alias that does not exist, so the rule never fired and passed whatever the policy said."""
-    rule = {"id": "LL-9.5-HOMES", "provisions": ["9.5"], "title": "t", "scope": "policy", "severity": "low",
-            "breach": {"field": "landlord.homes", op: {"policy": "landlord.homes_by_tenure.lcra"}},  # 4,210 homes, 3,905 lcra
-            "evidence": "e", "remediation": "r"}
+    rule = with_metadata({"id": "LL-9.5-HOMES", "provisions": ["9.5"], "title": "t", "scope": "policy", "severity": "low",
+                          "breach": {"field": "landlord.homes", op: {"policy": "landlord.homes_by_tenure.lcra"}},  # 4,210 homes, 3,905 lcra
+                          "evidence": "e", "remediation": "r"})
     (tmp_path / "mine.yaml").write_text(yaml.safe_dump({"rules": [rule]}))
     book = load_rulebook([bundled("rules"), tmp_path], catalogue)
     policy, register = load_policy(EXAMPLE / "policy.yaml"), load_register(EXAMPLE / "register.csv")

@@ -34,7 +34,7 @@ from checker.load.rulebook import _kinds, load_rulebook
 from checker.verdict.assessment import assess
 from checker.verdict.waivers import load_waivers
 from cli import main
-from conftest import EXAMPLE, EXAMPLE_ARGS
+from conftest import EXAMPLE, EXAMPLE_ARGS, with_metadata
 
 SCALE = float(os.environ.get("CHC_FUZZ_SCALE", "1"))  # docs/ci.md: CHC_FUZZ_SCALE=20 for a deep run
 
@@ -275,7 +275,7 @@ def rules(draw) -> dict[str, Any]:
             "breach": draw(_condition(fields)), "evidence": "{examined} examined", "remediation": "y"}
     if scope == "case":
         rule["select"] = draw(_condition(fields))
-    return rule
+    return with_metadata(rule)
 
 
 SMALL_REGISTER = (
@@ -297,8 +297,8 @@ def loaded(tmp_path_factory) -> tuple[Any, Any]:
 
 def _found(select: dict[str, Any]) -> dict[str, Any]:
     """A rule this test once found failing, kept as an explicit example."""
-    return {"id": "LL-6.2-FUZZ", "provisions": ["6.2"], "title": "t", "scope": "case", "severity": "low", "select": select,
-            "breach": {"field": "acknowledged", "eq": False}, "evidence": "{examined} examined", "remediation": "y"}
+    return with_metadata({"id": "LL-6.2-FUZZ", "provisions": ["6.2"], "title": "t", "scope": "case", "severity": "low", "select": select,
+                          "breach": {"field": "acknowledged", "eq": False}, "evidence": "{examined} examined", "remediation": "y"})
 
 
 @settings(FUZZ, max_examples=examples(60))

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from checker.verdict import assessment
-from conftest import EPOCH, EXAMPLE, EXAMPLE_ARGS, ROOT, chc, example_rows, write_policy
+from conftest import EPOCH, EXAMPLE, EXAMPLE_ARGS, ROOT, chc, example_rows, with_metadata, write_policy
 
 # --- exit statuses -----------------------------------------------------------------------------------------------
 
@@ -196,8 +196,8 @@ def test_more_policy_rules_than_the_engine_takes_are_refused_at_load(tmp_path):
     """durable-rules never returns from a ruleset of 512 rules; chc stops at 250 policy and register rules, for both engines."""
     import yaml
 
-    rules = [{"id": f"LL-9.5-R{i:03d}", "provisions": ["9.5"], "title": "t", "scope": "policy", "severity": "low",
-              "breach": {"field": "landlord.homes", "eq": i}, "evidence": "e", "remediation": "r"} for i in range(240)]
+    rules = [with_metadata({"id": f"LL-9.5-R{i:03d}", "provisions": ["9.5"], "title": "t", "scope": "policy", "severity": "low",
+                            "breach": {"field": "landlord.homes", "eq": i}, "evidence": "e", "remediation": "r"}) for i in range(240)]
     (tmp_path / "mine.yaml").write_text(yaml.safe_dump({"rules": rules}))
     out = chc("assess", *EXAMPLE_ARGS, "--rules", tmp_path)
     assert out.exit_code == 2

@@ -10,7 +10,7 @@ import yaml
 
 from conftest import EXAMPLE, ROOT, chc
 
-KEYS = {"id", "provisions", "scope", "severity", "title", "file", "line"}
+KEYS = {"id", "provisions", "scope", "severity", "title", "evidence_kind", "requires", "since", "file", "line"}
 
 
 def cases_file(tmp_path: Path, body: str, policy: Path = EXAMPLE / "policy.yaml") -> Path:

@@ -6,15 +6,17 @@ from typing import Any
 
 import polars as pl
 
-AGGREGATES = {
-    "contacts": "contacts received in the period",
-    "complaints": "complaints received (both stages)",
-    "stage1_complaints": "stage 1 complaints received",
-    "stage2_complaints": "stage 2 complaints received",
-    "service_requests": "service requests received",
-    "mp_enquiries": "MP enquiries received",
-    "enquiries": "other enquiries received",
-    "refused_complaints": "complaints not accepted",
+# each figure: what it counts, and the register columns it reads (a register rule's `requires` must list them)
+_COUNTED = ("contact_type", "received_date")  # every figure counts contacts received in the period
+AGGREGATES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "contacts": ("contacts received in the period", ("received_date",)),
+    "complaints": ("complaints received (both stages)", _COUNTED),
+    "stage1_complaints": ("stage 1 complaints received", (*_COUNTED, "stage")),
+    "stage2_complaints": ("stage 2 complaints received", (*_COUNTED, "stage")),
+    "service_requests": ("service requests received", _COUNTED),
+    "mp_enquiries": ("MP enquiries received", _COUNTED),
+    "enquiries": ("other enquiries received", _COUNTED),
+    "refused_complaints": ("complaints not accepted", (*_COUNTED, "outcome")),
 }
 
 

@@ -13,21 +13,28 @@ from checker.derive.calendar import WorkingCalendar
 from checker.derive.period import Period
 from checker.load.register import parent_columns
 
-# each derived field: its kind (what a rule may compare it with) and what it measures
-DERIVED_FIELDS = {
-    "in_period": ("boolean", "received within the assessment period"),
-    "acknowledged": ("boolean", "an acknowledgement date is recorded"),
-    "working_days_to_acknowledge": ("number", "receipt to acknowledgement (or to the response, or to the as-of date while neither)"),
-    "responded": ("boolean", "a response date is recorded"),
-    "working_days_to_respond": ("number", "acknowledgement (or receipt, if never acknowledged) to response, or to the as-of date while open"),
-    "extended": ("boolean", "an extended due date was agreed"),
-    "working_days_to_extended_due": ("number", "acknowledgement (or receipt) to the extended due date"),
-    "response_within_extension": ("boolean", "responded by the extended due date (or still within it at the as-of date)"),
-    "months_since_issue": ("number", "complete calendar months from issue_date to received_date"),
-    "escalated_from_type": ("text", "contact_type of the case named in escalated_from"),
-    "stage1_handler": ("text", "on a stage 2 complaint, the handler of its stage 1"),
-    "working_days_remedy_overdue": ("number", "remedy due date to its completion (or to the as-of date while incomplete); above 0 is late"),
-    "blanket_refusal": ("boolean", "refused for a reason that was applied to every complaint (three or more) about the same service area in the period"),
+# each derived field: its kind (what a rule may compare it with), what it measures, and the register columns it
+# reads (a rule's `requires` must list them: an absent column or a blank cell in one leaves the field unknowable)
+DERIVED_FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "in_period": ("boolean", "received within the assessment period", ("received_date",)),
+    "acknowledged": ("boolean", "an acknowledgement date is recorded", ("acknowledged_date",)),
+    "working_days_to_acknowledge": ("number", "receipt to acknowledgement (or to the response, or to the as-of date while neither)",
+                                    ("received_date", "acknowledged_date", "response_date")),
+    "responded": ("boolean", "a response date is recorded", ("response_date",)),
+    "working_days_to_respond": ("number", "acknowledgement (or receipt, if never acknowledged) to response, or to the as-of date while open",
+                                ("received_date", "acknowledged_date", "response_date")),
+    "extended": ("boolean", "an extended due date was agreed", ("extended_due_date",)),
+    "working_days_to_extended_due": ("number", "acknowledgement (or receipt) to the extended due date",
+                                     ("received_date", "acknowledged_date", "extended_due_date")),
+    "response_within_extension": ("boolean", "responded by the extended due date (or still within it at the as-of date)",
+                                  ("extended_due_date", "response_date")),
+    "months_since_issue": ("number", "complete calendar months from issue_date to received_date", ("issue_date", "received_date")),
+    "escalated_from_type": ("text", "contact_type of the case named in escalated_from", ("case_id", "contact_type", "escalated_from")),
+    "stage1_handler": ("text", "on a stage 2 complaint, the handler of its stage 1", ("case_id", "stage", "escalated_from", "handler")),
+    "working_days_remedy_overdue": ("number", "remedy due date to its completion (or to the as-of date while incomplete); above 0 is late",
+                                    ("remedy_due_date", "remedy_completed_date")),
+    "blanket_refusal": ("boolean", "refused for a reason that was applied to every complaint (three or more) about the same service area in the period",
+                        ("contact_type", "service_area", "received_date", "outcome", "not_accepted_reason")),
 }
 BLANKET_MIN_CASES = 3
 

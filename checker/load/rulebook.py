@@ -6,6 +6,7 @@ would let a landlord believe a provision is met.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -46,9 +47,9 @@ class Rule:
     file: str
     line: int
     evidence_kind: str = "measured"  # measured, declared or heuristic (see rules.schema.json)
-    requires: tuple[str, ...] = ()  # register columns it cannot be judged without
-    rationale: str = ""
-    since: str = ""
+    requires: tuple[str, ...] = ()  # the register columns it reads, so cannot be judged without (case and register rules)
+    rationale: str = ""  # why the condition evidences the provisions, and what it cannot see
+    since: str = ""  # the chc version that introduced the rule or last changed what it judges
     written: dict[str, Condition] = field(default_factory=dict, compare=False)  # select and breach as the file writes them (parameters named)
 
     @property
@@ -156,7 +157,64 @@ def _check(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
         for name in PLACEHOLDER.findall(item.get(key, "")):
             if name not in allowed:
                 problems.append(doc.problem(where + (key,), f"unknown placeholder {{{name}}}"))
+    return problems + _metadata_problems(doc, where, item)
+
+
+def _metadata_problems(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any]) -> list[Problem]:
+    """evidence_kind, requires and since must be true of the rule: a verdict is only as honest as what it says it
+    read, and a column missing from `requires` would be judged blank instead of marked unknown."""
+    scope, kind = item["scope"], item["evidence_kind"]
+    problems = []
+    if scope == "policy" and kind != "declared":
+        problems.append(doc.problem(where + ("evidence_kind",), f"a policy rule reads what the policy declares: its evidence_kind is declared, not {kind}"))
+    if scope != "policy" and kind == "declared":
+        problems.append(doc.problem(where + ("evidence_kind",), f"a {scope} rule reads the register: its evidence_kind is measured or heuristic, not declared"))
+    if _version(item["since"]) > _version(__version__):
+        problems.append(doc.problem(where + ("since",), f"since {item['since']} is later than this chc, {__version__}"))
+    if scope == "policy":
+        if "requires" in item:
+            problems.append(doc.problem(where + ("requires",), "a policy rule reads no register column: remove 'requires'"))
+        return problems
+    read = columns_read(scope, item.get("select"), item["breach"])
+    if "requires" not in item:
+        return problems + [doc.problem(where, f"a {scope} rule needs 'requires': the register columns it reads "
+                                              f"[{', '.join(sorted(read))}]")]
+    columns = contract()
+    for i, name in enumerate(item["requires"]):
+        if name not in columns:
+            close = difflib.get_close_matches(name, list(columns), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(doc.problem(where + ("requires", i), f"'{name}' is not a register column{hint}"))
+    missing = sorted(set(read) - set(item["requires"]))
+    if missing:
+        named = ", ".join(f"{name} (through {', '.join(read[name])})" if read[name] else name for name in missing)
+        problems.append(doc.problem(where + ("requires",), f"'requires' must list every register column the rule reads; missing: {named}"))
+    unread = sorted(set(item["requires"]) & columns.keys() - set(read))
+    if unread:
+        problems.append(doc.problem(where + ("requires",), f"'requires' lists {', '.join(unread)}, which the rule never reads: "
+                                                           "a register without it would leave the rule not assessed for nothing"))
     return problems
+
+
+def columns_read(scope: str, *conds: Condition | None) -> dict[str, list[str]]:
+    """The register columns a case or register rule reads, each with the derived fields (or register figures) it is
+    read through ([] when read directly): what the rule's `requires` must list. Unknown fields are left to _check."""
+    read: dict[str, list[str]] = {}
+    for name in sorted(set().union(*(conditions.fields(c) for c in conds if c))):
+        figure = AGGREGATES.get(name.removeprefix("register.")) if scope == "register" and name.startswith("register.") else None
+        if figure:
+            via, sources = [name], figure[1]
+        elif scope == "case" and name in DERIVED_FIELDS:
+            via, sources = [name], DERIVED_FIELDS[name][2]
+        else:
+            via, sources = [], ((name,) if scope == "case" and name in contract() else ())
+        for column in sources:
+            read.setdefault(column, []).extend(via)
+    return read
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
 
 
 def _type_problems(cond: Condition | None, scope: str) -> list[str]:
@@ -266,8 +324,8 @@ def _build(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
         item["id"], tuple(provisions), item["title"], item["scope"], item["severity"], select,
         conditions.substitute(item["breach"], params_only), item["evidence"], item["remediation"],
         item.get("not_applicable"), str(doc.path), doc.line(where) or 1,
-        item.get("evidence_kind", "declared" if item["scope"] == "policy" else "measured"), tuple(item.get("requires", [])),
-        item.get("rationale", ""), item.get("since", ""), {k: item[k] for k in ("select", "breach") if k in item},
+        item["evidence_kind"], tuple(item.get("requires", ())), item["rationale"], item["since"],
+        {k: item[k] for k in ("select", "breach") if k in item},
     )
 
 
@@ -299,7 +357,7 @@ def _case_kinds() -> dict[str, str]:
     """Each case field's kind: the register's columns from their schema, the derived fields as derive.py declares them."""
     columns = {name: "date" if spec.get("format") == "date" else "number" if spec.get("type") in ("integer", "number") else "text"
                for name, spec in contract().items()}
-    return columns | {name: kind for name, (kind, _) in DERIVED_FIELDS.items()}
+    return columns | {name: kind for name, (kind, _, _) in DERIVED_FIELDS.items()}
 
 
 @cache
@@ -343,7 +401,9 @@ def _schema_kind(spec: dict[str, Any]) -> str | None:
         return "boolean" if kind == "boolean" else "text"
     if kind is None and spec.get("enum") and all(isinstance(v, str) for v in spec["enum"]):
         return "text"
-    return None  # several types (policy.version): not checked
+    if isinstance(kind, list) and "string" in kind:
+        return "text"  # a version written 2 or "2.1": read as text, as it is shown
+    return None
 
 
 def _template_names(item: dict[str, Any], catalogue: Catalogue) -> set[str]:

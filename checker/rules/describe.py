@@ -15,6 +15,7 @@ import yaml
 from tabulate import tabulate
 
 from checker.load.catalogue import Catalogue
+from checker.load.register import contract
 from checker.load.rulebook import Rule, Rulebook, param_source
 from checker.rules.conditions import Condition, operator
 
@@ -26,6 +27,15 @@ SCOPE = {
     "case": "each case in the period that it selects",
     "policy": "the policy metadata",
     "register": "the register's figures for the period",
+}
+EVIDENCE_KIND = {
+    "measured": "from what the register records",
+    "declared": "in the policy metadata: what the policy says, not what happens",
+    "heuristic": "flags for a person to review; never by itself makes a provision not met",
+}
+REQUIRES = {
+    "case": "register columns: without one, the rule is not assessed; a blank cell makes the case unknown, except as noted",
+    "register": "register columns: without one, the rule is not assessed",
 }
 
 
@@ -41,15 +51,15 @@ def source(rule: Rule) -> tuple[str, int]:
 def rule_list(rulebook: Rulebook) -> list[dict[str, Any]]:
     return [
         {"id": r.id, "provisions": list(r.provisions), "scope": r.scope, "severity": r.severity, "title": r.title,
-         "file": source(r)[0], "line": r.line}
+         "evidence_kind": r.evidence_kind, "requires": list(r.requires), "since": r.since, "file": source(r)[0], "line": r.line}
         for r in rulebook.rules
     ]
 
 
 def list_table(rulebook: Rulebook) -> str:
-    rows = [[r["id"], ", ".join(r["provisions"]), r["scope"], r["severity"], r["title"], f"{r['file']}:{r['line']}"]
+    rows = [[r["id"], ", ".join(r["provisions"]), r["scope"], r["severity"], r["evidence_kind"], r["title"], f"{r['file']}:{r['line']}"]
             for r in rule_list(rulebook)]
-    table = tabulate(rows, headers=["Rule", "Provisions", "Scope", "Severity", "Title", "Source"],
+    table = tabulate(rows, headers=["Rule", "Provisions", "Scope", "Severity", "Evidence", "Title", "Source"],
                      tablefmt="simple", disable_numparse=True)
     return f"{table}\n\n{len(rows)} rules\n"
 
@@ -62,7 +72,11 @@ def show(rule: Rule, catalogue: Catalogue) -> str:
     """Everything about one rule, with its conditions as they run (the Code's numbers filled in)."""
     file, line = source(rule)
     out = [f"{rule.id}: {rule.title}", f"source: {file}:{line}", f"scope: {rule.scope} ({SCOPE[rule.scope]})",
-           f"severity: {rule.severity}", "provisions:"]
+           f"severity: {rule.severity}", f"evidence_kind: {rule.evidence_kind} ({EVIDENCE_KIND[rule.evidence_kind]})"]
+    if rule.scope != "policy":
+        out += [f"requires ({REQUIRES[rule.scope]}):", *[f"  {column}" for column in _required(rule)]]
+    out += [f"since: chc {rule.since}", "rationale:", textwrap.fill(_one_line(rule.rationale), 100, initial_indent="  ", subsequent_indent="  "),
+            "provisions:"]
     for pid in rule.provisions:
         provision = catalogue.provisions[pid]
         params = ", ".join(f"{k} {v}" for k, v in provision.parameters.items())
@@ -87,6 +101,12 @@ def reference(rulebook: Rulebook, catalogue: Catalogue) -> str:
          f"{catalogue.code['version']} catalogue. A comparison on a blank field is never true: only \"is blank\" "
          "matches a blank field. Evidence and remediation are templates: each {name} is filled in from the finding's "
          "figures, the Code's parameters (param.NAME), policy facts or register figures (register.NAME)."),
+        "",
+        ("Each rule says how it knows: measured from what the register records, declared in the policy metadata, or "
+         "a heuristic, which flags cases for a person to review and never by itself makes a provision not met. A case "
+         "or register rule names the register columns it requires: a register without one of them leaves the rule not "
+         "assessed, and a blank cell in one leaves the case unknown (neither compliant nor a breach) unless the register "
+         "contract says what a blank means, shown as \"blank: ...\"."),
     ]
     heading = None
     uncovered = []
@@ -117,7 +137,10 @@ def _rule_section(rule: Rule, catalogue: Catalogue) -> list[str]:
     file, line = source(rule)
     out = ["", f"#### {rule.id}: {rule.title}", "",
            f"- Provisions: {', '.join(rule.provisions)}", f"- Scope: {rule.scope}, judged on {SCOPE[rule.scope]}",
-           f"- Severity: {rule.severity}", f"- Source: `{file}:{line}`"]
+           f"- Severity: {rule.severity}", f"- Evidence kind: {rule.evidence_kind} ({EVIDENCE_KIND[rule.evidence_kind]})"]
+    if rule.scope != "policy":
+        out.append(f"- Requires the register columns: {', '.join(_required(rule, '`'))}")
+    out += [f"- Since: chc {rule.since}", f"- Source: `{file}:{line}`", "", f"Rationale: {_one_line(rule.rationale)}"]
     if "select" in rule.written:
         out += ["", "Selects the cases where:", "", *_bullets(rule.written["select"], rule, catalogue)]
     out += ["", "Breach when:", "", *_bullets(rule.written["breach"], rule, catalogue)]
@@ -125,6 +148,13 @@ def _rule_section(rule: Rule, catalogue: Catalogue) -> list[str]:
     if rule.not_applicable:
         out += ["", f"Not applicable: {_one_line(rule.not_applicable)}"]
     return out
+
+
+def _required(rule: Rule, quote: str = "") -> list[str]:
+    """The columns a rule requires, each with what its blank means where the register contract says (x-blank)."""
+    columns = contract()
+    return [f"{quote}{name}{quote}" + (f" (blank: {columns[name]['x-blank']})" if "x-blank" in columns.get(name, {}) else "")
+            for name in rule.requires]
 
 
 def _bullets(cond: Condition, rule: Rule, catalogue: Catalogue, depth: int = 0) -> list[str]:

@@ -114,8 +114,15 @@ def _policy_frame(rules: list[Rule], policy: Policy) -> pl.DataFrame:
     """The policy facts the policy rules read, one typed column each (a blank fact is a null of its type)."""
     kinds = policy_kinds()
     names = sorted({name for r in rules if r.scope == "policy" for name in conditions.fields(r.breach)})
-    return pl.DataFrame([pl.Series(name, [policy.facts.get(name)], dtype=POLARS_TYPE.get(kinds.get(name) or ""), strict=False)
-                         for name in names]) if names else pl.DataFrame({"_": [0]})
+    return pl.DataFrame([pl.Series(name, [_scalar(policy.facts.get(name), kinds.get(name))], dtype=POLARS_TYPE.get(kinds.get(name) or ""),
+                                   strict=False) for name in names]) if names else pl.DataFrame({"_": [0]})
+
+
+def _scalar(value: Any, kind: str | None) -> Any:
+    """A policy fact as one cell: a list is no single value (blank, as it was to durable-rules), text is text."""
+    if isinstance(value, (list, dict)):
+        return None
+    return str(value) if kind == "text" and value is not None and not isinstance(value, bool) else value
 
 
 def _compile(cond: conditions.Condition, policy: Policy) -> pl.Expr:
@@ -128,7 +135,10 @@ def _absent(rule: Rule, absent_columns: frozenset[str]) -> tuple[str, ...]:
 
 
 def _blank(rule: Rule) -> pl.Expr:
-    """True where a cell the rule requires is blank and a blank there is not itself an answer."""
+    """True where a cell the rule requires is blank and a blank there is not itself an answer: the register contract
+    says what it means (x-blank), or the rule asks about it itself (`present`), as a record-keeping rule does."""
     columns = contract()
-    unknown_if_blank = [pl.col(c).is_null() for c in rule.requires if "x-blank" not in columns.get(c, {})]
+    asked = {leaf["field"] for cond in (rule.select, rule.breach) if cond
+             for leaf in conditions.leaves(cond) if conditions.operator(leaf) == "present"}
+    unknown_if_blank = [pl.col(c).is_null() for c in rule.requires if "x-blank" not in columns.get(c, {}) and c not in asked]
     return reduce(lambda a, b: a | b, unknown_if_blank) if unknown_if_blank else pl.lit(False)
