@@ -78,10 +78,6 @@ class Rulebook:
         return [r for r in self.rules if provision in r.provisions]
 
 
-# policy and register rules meet in one durable-rules ruleset per run, which stops answering (measured: it never
-# returns) from 512 rules; chc adds six of its own, and the limit keeps far below, for both engines alike
-MAX_FACT_RULES = 250
-
 
 def load_rulebook(folders: list[Path], catalogue: Catalogue) -> Rulebook:
     """Load every *.yaml in `folders` (the bundled rules first, then a landlord's own)."""
@@ -117,11 +113,6 @@ def load_rulebook(folders: list[Path], catalogue: Catalogue) -> Rulebook:
                     problems.append(doc.problem(("attest", provision), f"provision {provision} already has attestation guidance"))
                 else:
                     book.attest[provision] = text
-    fact_rules = [r for r in book.rules if r.scope != "case"]
-    if len(fact_rules) > MAX_FACT_RULES:
-        first = fact_rules[MAX_FACT_RULES]
-        problems.append(Problem(first.file, first.line, None, f"{len(fact_rules)} policy and register rules in all; the verdict engine "
-                                f"takes at most {MAX_FACT_RULES} (durable-rules stops answering at 512 rules in one ruleset)"))
     if problems:
         raise InputError(problems)
     book.fingerprint = digest.hexdigest()
