@@ -31,8 +31,8 @@ FORMATS = ("md", "html", "docx", "xlsx", "csv")
 ARGS = ["assess", *EXAMPLE_ARGS, "--waivers", str(EXAMPLE / "waivers.yaml")]
 CSV_COLUMNS = [
     "landlord", "period", "code_version", "rules_version", "generated_at", "provision", "section_heading", "title",
-    "requirement", "modal", "wording_uncertain", "status", "comply", "basis", "evidence", "commentary", "case_ids",
-    "remediation", "plan_action", "plan_owner", "plan_target_date", "waiver_justification", "waiver_approved_by",
+    "requirement", "modal", "wording_uncertain", "status", "comply", "basis", "evidence_kinds", "evidence", "commentary",
+    "reasoning", "case_ids", "remediation", "plan_action", "plan_owner", "plan_target_date", "waiver_justification", "waiver_approved_by",
     "waiver_expires", "rules",
 ]
 LINK = "https://www.harrowden.example.gov.uk/guide?a=1&b=2"

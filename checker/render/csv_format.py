@@ -18,8 +18,8 @@ from checker.verdict.assessment import Assessment, ProvisionResult
 
 COLUMNS = (
     "landlord", "period", "code_version", "rules_version", "generated_at", "provision", "section_heading", "title",
-    "requirement", "modal", "wording_uncertain", "status", "comply", "basis", "evidence", "commentary", "case_ids",
-    "remediation", "plan_action", "plan_owner", "plan_target_date", "waiver_justification", "waiver_approved_by",
+    "requirement", "modal", "wording_uncertain", "status", "comply", "basis", "evidence_kinds", "evidence", "commentary",
+    "reasoning", "case_ids", "remediation", "plan_action", "plan_owner", "plan_target_date", "waiver_justification", "waiver_approved_by",
     "waiver_expires", "rules",
 )
 
@@ -59,6 +59,8 @@ def _fields(r: ProvisionResult) -> dict[str, str]:
         "wording_uncertain": "true" if r.provision.uncertain else "false",
         "status": r.status,
         "basis": r.basis,
+        "evidence_kinds": ";".join(r.evidence_kinds),
+        "reasoning": " | ".join(r.reasoning),
         "case_ids": ";".join(r.case_ids),
         "remediation": r.remediation or "",
         "plan_action": plan.get("action", ""),

@@ -90,8 +90,10 @@ def _skip_message(r: ProvisionResult) -> str:
 
 
 def _body(r: ProvisionResult) -> str:
-    lines = [f"Provision {r.provision.id} ({r.heading}): {r.provision.requirement}", "Evidence:"]
+    lines = [f"Provision {r.provision.id} ({r.heading}): {r.provision.requirement}",
+             f"Known by: {', '.join(r.evidence_kinds) or 'nothing yet'}", "Evidence:"]
     lines += [f"- {e}" for e in r.evidence]
+    lines += ["Reasoning:"] + [f"{n}. {step}" for n, step in enumerate(r.reasoning, 1)]
     if r.case_ids:
         lines.append(f"Cases: {', '.join(r.case_ids)}")
     if r.verdict_without_waiver:

@@ -73,7 +73,13 @@ def decision_reason(decision: Decision, outcomes: list[Outcome], attested: dict[
     """The sentence saying which step of the precedence decided, and why."""
     verdict = decision.verdict.replace("_", " ")
     if decision.step == "attestation" and attested is not None:
-        return f"Verdict {verdict}: {STEP['attestation']} ({len(attested['evidence'])} document(s) cited)."
+        cited = f"{len(attested['evidence'])} document{'s' if len(attested['evidence']) != 1 else ''} cited"
+        deciding = [o for o in outcomes if o.deciding]
+        if any(o.result == "not_assessed" for o in deciding):
+            return f"Verdict {verdict}: the attestation ({cited}) decides, covering the rules that could not be judged."
+        if any(o.result == "pass" for o in deciding):
+            return f"Verdict {verdict}: the attestation ({cited}) decides, and every measured or declared rule that judged it passed."
+        return f"Verdict {verdict}: {STEP['attestation']} ({cited})."
     if decision.step != "no_evidence":
         return f"Verdict {verdict}: {STEP[decision.step]}."
     if not register_given and any(o.rule.scope != "policy" for o in outcomes):
