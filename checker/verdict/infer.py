@@ -22,7 +22,6 @@ from checker.verdict import engine
 from checker.verdict.engine import EngineError, Fact
 
 INFERENCE = Path(__file__).parent / "inference.yaml"
-WAIVABLE = ("not_met", "partially_met", "not_assessed")
 
 
 @dataclass(frozen=True)
