@@ -14,7 +14,8 @@ import difflib
 import hashlib
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,6 +38,7 @@ from checker.verdict.infer import Outcome
 
 Where = tuple[Any, ...]
 T = TypeVar("T")
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when PyYAML has it: the same output, 20 times faster
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,11 @@ class _Case:
     rows: pl.DataFrame
     item: int | None
 
+    @cached_property
+    def texts(self) -> tuple[str, str]:
+        """The patched policy and register as written for the loaders, made once however often the case runs."""
+        return yaml.dump(self.policy, Dumper=DUMPER, sort_keys=False, allow_unicode=True), self.rows.write_csv()
+
 
 @dataclass
 class RuleTestFile:
@@ -87,6 +94,9 @@ class RuleTestFile:
     period: Period
     as_of: dt.date | None
     cases: list[_Case]
+    # each distinct patched input as its loader read it, by file name and digest: most cases patch only the policy or
+    # only the register, and a file kept for another run (tests/test_mutation.py) reads none again
+    inputs: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
 
 def rule_test_files(target: Path) -> list[Path]:
@@ -99,9 +109,6 @@ def rule_test_files(target: Path) -> list[Path]:
     if not found:
         raise fail(str(target), None, None, "no rule test files (*.yaml) in this folder")
     return found
-
-
-DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when PyYAML has it: the same output, 20 times faster
 
 
 def run_rule_tests(paths: list[Path], catalogue: Catalogue, rule_folders: list[Path]) -> list[CaseResult]:
@@ -128,12 +135,11 @@ def run_cases(files: list[RuleTestFile], catalogue: Catalogue) -> list[CaseResul
     """Run every case of `files`; a patch that makes bad input raises InputError at the test file's line."""
     problems: list[Problem] = []
     results = []
-    loaded: dict[tuple[Path, str], Any] = {}
     with tempfile.TemporaryDirectory(prefix="chc-rules-test-") as tmp:
         for test_file in files:
             for case in test_file.cases:
                 try:
-                    results.append(_run(test_file, case, Path(tmp), catalogue, loaded))
+                    results.append(_run(test_file, case, Path(tmp), catalogue))
                 except InputError as err:
                     problems += dict.fromkeys(_blame(test_file.doc, case, p, Path(tmp)) for p in err.problems)
     if problems:
@@ -290,23 +296,23 @@ def _drop(rows: pl.DataFrame, ids: list[str]) -> pl.DataFrame:
         gone |= children
 
 
-def _run(test_file: RuleTestFile, case: _Case, tmp: Path, catalogue: Catalogue, loaded: dict[tuple[Path, str], Any]) -> CaseResult:
-    policy = _read(tmp / "policy.yaml", yaml.dump(case.policy, Dumper=DUMPER, sort_keys=False, allow_unicode=True), load_policy, loaded)
-    register = _read(tmp / "register.csv", case.rows.write_csv(), load_register, loaded)
+def _run(test_file: RuleTestFile, case: _Case, tmp: Path, catalogue: Catalogue) -> CaseResult:
+    policy_text, register_text = case.texts
+    policy = _read(tmp / "policy.yaml", policy_text, load_policy, test_file.inputs)
+    register = _read(tmp / "register.csv", register_text, load_register, test_file.inputs)
     assessment = assess(policy, register, catalogue, test_file.rulebook, test_file.period, test_file.as_of)
     outcome = next(o for r in assessment.results for o in r.outcomes if o.rule.id == case.rule.id)
     return CaseResult(str(test_file.doc.path), test_file.doc.line(case.where) or 1, case.rule.id, case.expected,
                       outcome.result, _mismatch(case, outcome), case.spec.get("name", ""), case.item)
 
 
-def _read(path: Path, text: str, loader: Callable[[Path], T], loaded: dict[tuple[Path, str], Any]) -> T:
-    """Write `text` and read it back with the loader, once for each text: most cases patch only the policy or only the
-    register, and the loaders give the same result for the same bytes at the same path."""
-    key = (path, hashlib.sha256(text.encode("utf-8")).hexdigest())
-    if key not in loaded:
+def _read(path: Path, text: str, loader: Callable[[Path], T], inputs: dict[tuple[str, str], Any]) -> T:
+    """Write `text` and read it back with the loader, once for each text: the loaders give the same result for the same bytes."""
+    key = (path.name, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    if key not in inputs:
         path.write_text(text, encoding="utf-8")
-        loaded[key] = loader(path)
-    return loaded[key]
+        inputs[key] = loader(path)
+    return inputs[key]
 
 
 def _mismatch(case: _Case, outcome: Outcome) -> str | None:
