@@ -276,3 +276,14 @@ def test_dropping_a_column_some_rows_need_is_told_once_at_the_drop(tmp_path):
         f"{path}:6:tests.CHC-6.2-S1-ACKNOWLEDGED.fail.drop_columns.0: the register cannot lack stage: a complaint needs its stage (1 or 2)",
         "chc: 1 problem in the input; stopped before producing any result",
     ]
+
+
+def test_junit_stays_well_formed_when_a_file_name_holds_a_control_character(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    path = cases_file(tmp_path, "tests:\n  CHC-2.3-TIME-LIMIT:\n    fail: {}\n")
+    path = path.rename(tmp_path / "cases\a.yaml")
+    out = chc("rules", "test", path, "--format", "junit")
+    assert out.exit_code == 1
+    [suite] = ET.fromstring(out.stdout_bytes).iter("testsuite")
+    assert suite.get("name") == str(tmp_path / "cases\u2407.yaml")

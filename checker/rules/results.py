@@ -31,17 +31,16 @@ def junit(results: list[CaseResult], missing: Missing) -> bytes:
     """A testsuite per test file and a testcase per case; the cases --require-all misses fail in a suite of their own."""
     suites: dict[str, list[CaseResult]] = {}
     for r in results:
-        suites.setdefault(r.file, []).append(r)
+        suites.setdefault(r.file.translate(_SHOWN), []).append(r)
     failed = sum(not r.passed for r in results) + len(missing)
     root = ET.Element("testsuites", {"name": "chc rules test", **_counts(len(results) + len(missing), failed), "time": "0"})
     for file, cases in suites.items():
-        suite = _suite(root, file.translate(_SHOWN), len(cases), sum(not r.passed for r in cases))
+        suite = _suite(root, file, len(cases), sum(not r.passed for r in cases))
         for r in cases:
-            case = ET.SubElement(suite, "testcase", name=r.title, classname=_classname(file), file=file.translate(_SHOWN),
+            case = ET.SubElement(suite, "testcase", name=r.title, classname=f"chc.rule-tests.{Path(file).stem}", file=file,
                                  line=str(r.line), time="0")
             if r.mismatch:
-                ET.SubElement(case, "failure", message=r.mismatch, type="mismatch").text = \
-                    f"{r.title} ({file.translate(_SHOWN)}:{r.line}): {r.mismatch}\n"
+                ET.SubElement(case, "failure", message=r.mismatch, type="mismatch").text = f"{r.title} ({file}:{r.line}): {r.mismatch}\n"
     if missing:
         suite = _suite(root, "--require-all", len(missing), len(missing))
         for rule_id, expected in missing:
@@ -58,8 +57,3 @@ def _suite(root: ET.Element, name: str, tests: int, failures: int) -> ET.Element
 
 def _counts(tests: int, failures: int) -> dict[str, str]:
     return {"tests": str(tests), "failures": str(failures), "errors": "0", "skipped": "0"}
-
-
-def _classname(file: str) -> str:
-    """chc.rule-tests.clean for tests/rule_fixtures/clean.yaml: CI tools group testcases by it."""
-    return f"chc.rule-tests.{Path(file).stem.translate(_SHOWN)}"
