@@ -610,21 +610,21 @@ def rules_doc(code_path, rules_paths, output) -> None:
 @click.argument("target", type=click.Path(path_type=Path))
 @_rules_options
 @click.option("--require-all", is_flag=True, help="Also fail when a rule from --rules (every rule, without --rules) lacks a fail or a pass case.")
-def rules_test(target, code_path, rules_paths, require_all) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "junit"]), default="text", show_default=True,
+              help="text: a line per case and a summary; junit: JUnit XML for CI, a testsuite per test file and a testcase per case.")
+@click.option("--output", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
+def rules_test(target, code_path, rules_paths, require_all, fmt, output) -> None:
     """Run rule test files (every *.yaml in TARGET, or the file TARGET). Exit 0 all pass, 1 any fails, 2 bad input."""
+    from checker.rules import results as shown
     from checker.rules.testing import missing_cases, rule_test_files, run_rule_tests
 
     catalogue, rulebook = _rules_load(code_path, rules_paths)
+    _read_from(target)
     with _input_errors():
         results = run_rule_tests(rule_test_files(target), catalogue, list(rules_paths))
-    for r in results:
-        click.echo(f"{'PASS' if r.passed else 'FAIL'} {r.rule_id} {r.expected}  ({r.file}:{r.line})" + (f": {r.mismatch}" if r.mismatch else ""))
     missing = missing_cases(rulebook, list(rules_paths), results) if require_all else []
-    for rule_id, expected in missing:
-        click.echo(f"MISSING {rule_id} {expected}  (no such case in the test files)")
-    failed = sum(not r.passed for r in results)
-    click.echo(f"{len(results) - failed} passed, {failed} failed" + (f", {len(missing)} missing" if missing else ""))
-    sys.exit(1 if failed or missing else 0)
+    _emit_text(shown.junit(results, missing).decode("utf-8") if fmt == "junit" else shown.text(results, missing), output)
+    sys.exit(1 if missing or not all(r.passed for r in results) else 0)
 
 
 if __name__ == "__main__":

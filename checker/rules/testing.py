@@ -11,10 +11,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
+import hashlib
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 import yaml
@@ -25,7 +28,7 @@ from checker.errors import InputError, Problem, fail
 from checker.load.catalogue import Catalogue
 from checker.load.mapping import load_mapping
 from checker.load.policy import load_policy
-from checker.load.register import ROW, load_register
+from checker.load.register import ROW, load_register, required_columns
 from checker.load.resources import bundled
 from checker.load.rulebook import Rule, Rulebook, load_rulebook
 from checker.load.schemas import validate_doc
@@ -34,6 +37,8 @@ from checker.verdict.assessment import assess
 from checker.verdict.infer import Outcome
 
 Where = tuple[Any, ...]
+T = TypeVar("T")
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when PyYAML has it: the same output, 20 times faster
 
 
 @dataclass(frozen=True)
@@ -46,10 +51,22 @@ class CaseResult:
     expected: str
     got: str
     mismatch: str | None
+    name: str = ""
+    item: int | None = None  # its place in a list of cases expecting the same outcome
 
     @property
     def passed(self) -> bool:
         return self.mismatch is None
+
+    @property
+    def title(self) -> str:
+        """What the output calls the case: rule, outcome and name, or its number in a list when it has no name."""
+        return _title(self.rule_id, self.expected, self.name, self.item)
+
+
+def _title(rule_id: str, expected: str, name: str, item: int | None) -> str:
+    label = f' "{name}"' if name else f" #{item + 1}" if item is not None else ""
+    return f"{rule_id} {expected}{label}"
 
 
 @dataclass
@@ -60,15 +77,26 @@ class _Case:
     spec: dict[str, Any]
     policy: dict[str, Any]
     rows: pl.DataFrame
+    item: int | None
+
+    @cached_property
+    def texts(self) -> tuple[str, str]:
+        """The patched policy and register as written for the loaders, made once however often the case runs."""
+        return yaml.dump(self.policy, Dumper=DUMPER, sort_keys=False, allow_unicode=True), self.rows.write_csv()
 
 
 @dataclass
-class _File:
+class RuleTestFile:
+    """One test file, read and checked, with every case's patched inputs built and not yet run."""
+
     doc: YamlDoc
     rulebook: Rulebook
     period: Period
     as_of: dt.date | None
     cases: list[_Case]
+    # each distinct patched input as its loader read it, by file name and digest: most cases patch only the policy or
+    # only the register, and a file kept for another run (tests/test_mutation.py) reads none again
+    inputs: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
 
 def rule_test_files(target: Path) -> list[Path]:
@@ -83,11 +111,13 @@ def rule_test_files(target: Path) -> list[Path]:
     return found
 
 
-DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when PyYAML has it: the same output, 20 times faster
-
-
 def run_rule_tests(paths: list[Path], catalogue: Catalogue, rule_folders: list[Path]) -> list[CaseResult]:
     """Check every file, then run every case. Bad input anywhere raises InputError, so no half-run is reported."""
+    return run_cases(load_rule_tests(paths, catalogue, rule_folders), catalogue)
+
+
+def load_rule_tests(paths: list[Path], catalogue: Catalogue, rule_folders: list[Path]) -> list[RuleTestFile]:
+    """Read and check every file, reporting the problems of all of them at once."""
     problems: list[Problem] = []
     books: dict[tuple[Path, ...], Rulebook] = {}
     files = []
@@ -98,6 +128,12 @@ def run_rule_tests(paths: list[Path], catalogue: Catalogue, rule_folders: list[P
             problems += err.problems
     if problems:
         raise InputError(problems)
+    return files
+
+
+def run_cases(files: list[RuleTestFile], catalogue: Catalogue) -> list[CaseResult]:
+    """Run every case of `files`; a patch that makes bad input raises InputError at the test file's line."""
+    problems: list[Problem] = []
     results = []
     with tempfile.TemporaryDirectory(prefix="chc-rules-test-") as tmp:
         for test_file in files:
@@ -105,7 +141,7 @@ def run_rule_tests(paths: list[Path], catalogue: Catalogue, rule_folders: list[P
                 try:
                     results.append(_run(test_file, case, Path(tmp), catalogue))
                 except InputError as err:
-                    problems += [_blame(test_file.doc, case, p, Path(tmp)) for p in err.problems]
+                    problems += dict.fromkeys(_blame(test_file.doc, case, p, Path(tmp)) for p in err.problems)
     if problems:
         raise InputError(problems)
     return results
@@ -122,7 +158,7 @@ def missing_cases(rulebook: Rulebook, folders: list[Path], results: list[CaseRes
     ]
 
 
-def _prepare(path: Path, catalogue: Catalogue, rule_folders: list[Path], books: dict[tuple[Path, ...], Rulebook]) -> _File:
+def _prepare(path: Path, catalogue: Catalogue, rule_folders: list[Path], books: dict[tuple[Path, ...], Rulebook]) -> RuleTestFile:
     """Read one test file and its base inputs once, and build every case's patched inputs."""
     doc = load(path)
     if not isinstance(doc.data, dict):
@@ -162,19 +198,27 @@ def _prepare(path: Path, catalogue: Catalogue, rule_folders: list[Path], books: 
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             problems.append(doc.problem(("tests", rule_id), f"unknown rule id {rule_id}{hint}"))
             continue
-        for expected, spec in expectations.items():
-            where = ("tests", rule_id, expected)
-            case, found = _case(doc, where, known[rule_id], expected, spec, policy.data, base, base_ids)
-            problems += found
-            cases.append(case)
+        for expected, given in expectations.items():
+            listed = isinstance(given, list)
+            titles: set[str] = set()
+            for item, spec in enumerate(given if listed else [given]):
+                where = ("tests", rule_id, expected) + ((item,) if listed else ())
+                title = _title(rule_id, expected, spec.get("name", ""), item if listed else None)
+                if title in titles:
+                    problems.append(doc.problem(where + ("name",), f"two cases are called {title}: name each {expected} case of the rule differently"))
+                titles.add(title)
+                case, found = _case(doc, where, item if listed else None, known[rule_id], expected, spec, policy.data, base, base_ids)
+                problems += found
+                cases.append(case)
     if problems:
         raise InputError(problems)
-    return _File(doc, rulebook, period, as_of, cases)
+    return RuleTestFile(doc, rulebook, period, as_of, cases)
 
 
-def _case(doc: YamlDoc, where: Where, rule: Rule, expected: str, spec: dict[str, Any],
+def _case(doc: YamlDoc, where: Where, item: int | None, rule: Rule, expected: str, spec: dict[str, Any],
           base_policy: dict[str, Any], base_rows: pl.DataFrame, base_ids: set[str]) -> tuple[_Case, list[Problem]]:
-    """Apply one case's patches to copies of the base: its own drops, then cell patches, then drop_contact_type."""
+    """Apply one case's patches to copies of the base: its own drops, then cell patches, then drop_contact_type, then
+    drop_columns."""
     problems = []
     if "case_ids" in spec and rule.scope != "case":
         problems.append(doc.problem(where + ("case_ids",), f"case_ids apply to case rules; {rule.id} is a {rule.scope} rule"))
@@ -197,7 +241,21 @@ def _case(doc: YamlDoc, where: Where, rule: Rule, expected: str, spec: dict[str,
         ])
     if "drop_contact_type" in spec:
         rows = rows.filter(pl.col("contact_type") != spec["drop_contact_type"])
-    return _Case(rule, expected, where, spec, policy, rows), problems
+    problems += _undroppable(doc, where, spec)
+    return _Case(rule, expected, where, spec, policy, rows.drop(spec.get("drop_columns", [])), item), problems
+
+
+def _undroppable(doc: YamlDoc, where: Where, spec: dict[str, Any]) -> list[Problem]:
+    """Columns a case cannot drop: those no register can be read without, and those its own rows patches set."""
+    required, patched = required_columns(), {column for cells in spec.get("rows", {}).values() for column in cells}
+    problems = []
+    for i, column in enumerate(spec.get("drop_columns", [])):
+        if column in required:
+            problems.append(doc.problem(where + ("drop_columns", i), f"{column} cannot be dropped: chc reads no register without "
+                                        f"{', '.join(required)}"))
+        elif column in patched:
+            problems.append(doc.problem(where + ("drop_columns", i), f"{column} is dropped, so this case's rows patches of it would be lost"))
+    return problems
 
 
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> str | None:
@@ -238,21 +296,30 @@ def _drop(rows: pl.DataFrame, ids: list[str]) -> pl.DataFrame:
         gone |= children
 
 
-def _run(test_file: _File, case: _Case, tmp: Path, catalogue: Catalogue) -> CaseResult:
-    policy_path, register_path = tmp / "policy.yaml", tmp / "register.csv"
-    policy_path.write_text(yaml.dump(case.policy, Dumper=DUMPER, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    case.rows.write_csv(register_path)
-    assessment = assess(load_policy(policy_path), load_register(register_path), catalogue, test_file.rulebook,
-                        test_file.period, test_file.as_of)
+def _run(test_file: RuleTestFile, case: _Case, tmp: Path, catalogue: Catalogue) -> CaseResult:
+    policy_text, register_text = case.texts
+    policy = _read(tmp / "policy.yaml", policy_text, load_policy, test_file.inputs)
+    register = _read(tmp / "register.csv", register_text, load_register, test_file.inputs)
+    assessment = assess(policy, register, catalogue, test_file.rulebook, test_file.period, test_file.as_of)
     outcome = next(o for r in assessment.results for o in r.outcomes if o.rule.id == case.rule.id)
     return CaseResult(str(test_file.doc.path), test_file.doc.line(case.where) or 1, case.rule.id, case.expected,
-                      outcome.result, _mismatch(case, outcome))
+                      outcome.result, _mismatch(case, outcome), case.spec.get("name", ""), case.item)
+
+
+def _read(path: Path, text: str, loader: Callable[[Path], T], inputs: dict[tuple[str, str], Any]) -> T:
+    """Write `text` and read it back with the loader, once for each text: the loaders give the same result for the same bytes."""
+    key = (path.name, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    if key not in inputs:
+        path.write_text(text, encoding="utf-8")
+        inputs[key] = loader(path)
+    return inputs[key]
 
 
 def _mismatch(case: _Case, outcome: Outcome) -> str | None:
-    """`pass` on a case rule also accepts no_data: no case was examined, so none is in breach."""
-    accepted = ("pass", "no_data") if case.expected == "pass" and case.rule.scope == "case" else (case.expected,)
-    reasons = [] if outcome.result in accepted else [f"expected {case.expected}, got {outcome.result}"]
+    """The outcome must be the one expected: `pass` on a case rule that examined no case (no_data) shows nothing."""
+    reasons = [] if outcome.result == case.expected else [f"expected {case.expected}, got {outcome.result}"]
+    if case.expected == "pass" and outcome.result == "no_data":
+        reasons[0] += " (the rule examined no case: patch one it examines, or expect no_data)"
     if "case_ids" in case.spec and outcome.finding is not None:
         wanted, found = sorted(case.spec["case_ids"]), list(outcome.finding.case_ids)
         if wanted != found:
@@ -272,6 +339,9 @@ def _blame(doc: YamlDoc, case: _Case, problem: Problem, tmp: Path) -> Problem:
     elif problem.file == str(tmp / "register.csv"):
         index = (problem.row or 0) - 2
         case_id = case.rows["case_id"][index] if 0 <= index < case.rows.height else None
+        if problem.field in case.spec.get("drop_columns", []):  # told once for the column, not for every row
+            return doc.problem(where + ("drop_columns", case.spec["drop_columns"].index(problem.field)),
+                               f"the register cannot lack {problem.field}: {problem.message}")
         if problem.field in case.spec.get("rows", {}).get(case_id, {}):
             where += ("rows", case_id, problem.field)
         place = ", ".join(p for p in (f"case {case_id}" if case_id else None, problem.field) if p)
