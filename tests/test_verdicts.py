@@ -204,3 +204,12 @@ def test_explain_prints_the_decision_in_order():
     assert "Cases in breach: HDC-24-0037, HDC-24-0108, HDC-24-0112" in text
     wrong = chc("explain", "6.55", *EXAMPLE_ARGS)
     assert wrong.exit_code == 2 and "did you mean 6.5" in wrong.stderr
+
+
+def test_sarif_precision_follows_how_each_rule_knows(rulebook):
+    out = chc("assess", *EXAMPLE_ARGS, *WAIVERS, "--format", "sarif")
+    rules = {r["id"]: r["properties"] for r in json.loads(out.stdout)["runs"][0]["tool"]["driver"]["rules"]}
+    kinds = {r.id: r.evidence_kind for r in rulebook.rules}
+    expected = {"measured": "very-high", "declared": "high", "heuristic": "low"}
+    assert {rid: p["precision"] for rid, p in rules.items() if rid in kinds} == {rid: expected[kinds[rid]] for rid in rules if rid in kinds}
+    assert {"very-high", "high"} <= {p["precision"] for p in rules.values()}
