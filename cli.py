@@ -94,7 +94,9 @@ class _Chc(click.Group):
         except KeyboardInterrupt:
             click.echo("chc: interrupted", err=True)
             sys.exit(130)
-        except Exception as err:
+        except BaseException as err:
+            if not isinstance(err, Exception) and type(err).__name__ != "PanicException":
+                raise  # SystemExit and the like; a panic in polars' Rust code (pyo3's PanicException) is chc's failure too
             if ctx.meta.get("chc.debug") or os.environ.get("CHC_DEBUG") == "1":
                 traceback.print_exc()
             click.echo(f"chc: internal error ({type(err).__name__} {_where(err)}): chc could not finish, and this says nothing "

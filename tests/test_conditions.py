@@ -75,3 +75,13 @@ def test_a_landlords_text_rule_runs_and_a_bad_one_is_refused_with_file_and_line(
     (rules / "words.yaml").write_text(RULE.replace("policy.complaint_definition", "policy.time_limit_months") % "contains: twelve")
     out = chc("assess", *EXAMPLE_ARGS, "--rules", rules)
     assert out.exit_code == 2 and "'policy.time_limit_months' is a number: 'contains' reads text" in out.stderr
+
+
+def test_rules_doc_words_a_text_rule(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "words.yaml").write_text(RULE % 'contains_all: ["expression of dissatisfaction", "however made"]')
+    out = chc("rules", "show", "LL-DEFINITION-WORDS", "--rules", rules)
+    assert out.exit_code == 0, out.output
+    doc = chc("rules", "doc", "--rules", rules)
+    assert "`policy.complaint_definition` contains every one of “expression of dissatisfaction”, “however made”" in doc.stdout

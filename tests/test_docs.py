@@ -47,3 +47,16 @@ def test_each_documented_command_runs(command, tmp_path, monkeypatch):
     for i, arg in enumerate(args):
         if arg == "--output":
             assert (tmp_path / args[i + 1]).stat().st_size > 0
+
+
+def test_schemas_that_name_register_columns_name_exactly_the_contracts():
+    """The mapping and rule-test schemas list the register's columns for their messages; they must not drift from it."""
+    import json
+
+    from checker.load.register import contract
+
+    for name, path in (("mapping", ("properties", "columns", "propertyNames", "enum")), ("ruletest", ("$defs", "column", "enum"))):
+        node = json.loads((ROOT / "checker" / "load" / "schemas" / f"{name}.schema.json").read_text())
+        for key in path:
+            node = node[key]
+        assert node == list(contract()), name

@@ -33,6 +33,20 @@ def test_an_internal_error_exits_3_in_one_line_without_the_errors_text(monkeypat
     assert "Traceback" not in out.output and "O'Brien" not in out.output
 
 
+class PanicException(BaseException):
+    """As pyo3 raises a panic in polars' Rust code: a BaseException, not an Exception."""
+
+
+def test_a_panic_in_polars_is_an_internal_error_too(monkeypatch):
+    def panic(*args, **kwargs):
+        raise PanicException("assertion failed: i < self.len()")
+
+    monkeypatch.setattr(assessment, "derive", panic)
+    out = chc("check", *EXAMPLE_ARGS)
+    assert out.exit_code == 3 and out.stderr.startswith("chc: internal error (PanicException at assessment:")
+    assert "Traceback" not in out.output
+
+
 @pytest.mark.parametrize("switch", [["--debug"], []])
 def test_debug_or_chc_debug_adds_the_traceback(monkeypatch, switch):
     monkeypatch.setattr(assessment, "derive", _broken)

@@ -23,12 +23,16 @@ DERIVED_FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "responded": ("boolean", "a response date is recorded", ("response_date",)),
     "working_days_to_respond": ("number", "acknowledgement (or receipt, if never acknowledged) to response, or to the as-of date while open",
                                 ("received_date", "acknowledged_date", "response_date")),
-    "extended": ("boolean", "an extended due date was agreed", ("extended_due_date",)),
+    "extended": ("boolean", "an extended due date was set", ("extended_due_date",)),
     "working_days_to_extended_due": ("number", "acknowledgement (or receipt) to the extended due date",
                                      ("received_date", "acknowledged_date", "extended_due_date")),
     "response_within_extension": ("boolean", "responded by the extended due date (or still within it at the as-of date)",
                                   ("extended_due_date", "response_date")),
-    "months_since_issue": ("number", "complete calendar months from issue_date to received_date", ("issue_date", "received_date")),
+    "working_days_to_extension_notice": ("number", "acknowledgement (or receipt) to the day the resident was told of the extension",
+                                         ("received_date", "acknowledged_date", "extension_notified_date")),
+    "complaint_age_months": ("number", "calendar months begun from the issue, or from the resident's awareness of it if later, to receipt: "
+                             "a complaint received on the anniversary is 12 months old, one received the day after 13",
+                             ("issue_date", "aware_date", "received_date")),
     "escalated_from_type": ("text", "contact_type of the case named in escalated_from", ("case_id", "contact_type", "escalated_from")),
     "stage1_handler": ("text", "on a stage 2 complaint, the handler of its stage 1", ("case_id", "stage", "escalated_from", "handler")),
     "working_days_remedy_overdue": ("number", "remedy due date to its completion (or to the as-of date while incomplete); above 0 is late",
@@ -52,7 +56,7 @@ def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: li
         pl.col("acknowledged_date").is_not_null().alias("acknowledged"),
         pl.col("response_date").is_not_null().alias("responded"),
         pl.col("extended_due_date").is_not_null().alias("extended"),
-        _months_between(pl.col("issue_date"), pl.col("received_date")).alias("months_since_issue"),
+        _months_begun(pl.max_horizontal("issue_date", "aware_date"), pl.col("received_date")).alias("complaint_age_months"),
         (pl.coalesce("response_date", as_of_lit) <= pl.col("extended_due_date")).alias("response_within_extension"),
     )
     ack_end = out.select(pl.coalesce("acknowledged_date", "response_date", as_of_lit)).to_series()
@@ -63,6 +67,7 @@ def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: li
         _elapsed(calendar, out["received_date"], ack_end).alias("working_days_to_acknowledge"),
         _elapsed(calendar, start, respond_end).alias("working_days_to_respond"),
         _elapsed(calendar, start, out["extended_due_date"]).alias("working_days_to_extended_due"),
+        _elapsed(calendar, start, out["extension_notified_date"]).alias("working_days_to_extension_notice"),
         _elapsed(calendar, out["remedy_due_date"], remedy_end).alias("working_days_remedy_overdue"),
     )
     return out.with_columns(_blanket_refusal().alias("blanket_refusal"))
@@ -87,10 +92,14 @@ def _elapsed(calendar: WorkingCalendar, start: pl.Series, end: pl.Series) -> pl.
     return pl.Series(counts, dtype=pl.Int64).set(pl.Series(~valid), None) if (~valid).any() else pl.Series(counts, dtype=pl.Int64)
 
 
-def _months_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
-    """Complete calendar months from start to end (a month is complete on the same day of the month)."""
+def _months_begun(start: pl.Expr, end: pl.Expr) -> pl.Expr:
+    """Calendar months from start to end, a month begun counting as a month: "within 12 months" of 27 January 2024
+    runs to 27 January 2025 inclusive (the corresponding date, or the month's last day where there is none, as
+    English law counts months: Dodds v Walker [1981] 1 WLR 1441), so that day gives 12 and the next 13."""
     months = (end.dt.year() - start.dt.year()) * 12 + (end.dt.month() - start.dt.month())
-    return (months - (end.dt.day() < start.dt.day()).cast(pl.Int32)).cast(pl.Int64)
+    # the corresponding day in the end's month, or that month's last day
+    anniversary_day = pl.min_horizontal(start.dt.day(), end.dt.month_end().dt.day())
+    return (months + (end.dt.day() > anniversary_day).cast(pl.Int32)).cast(pl.Int64)
 
 
 def _links(frame: pl.DataFrame) -> pl.DataFrame:

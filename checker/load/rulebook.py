@@ -28,6 +28,7 @@ from checker.load.yamlfile import YamlDoc, load
 from checker.rules import conditions
 from checker.rules.conditions import Condition
 
+CONDITIONS = ("select", "unknown", "breach")  # a rule's conditions, in the order they apply to a case
 PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
 FINDING_FIGURES = ("examined", "breaches", "compliant", "compliance_pct", "breach_pct")
 
@@ -50,7 +51,8 @@ class Rule:
     requires: tuple[str, ...] = ()  # the register columns it reads, so cannot be judged without (case and register rules)
     rationale: str = ""  # why the condition evidences the provisions, and what it cannot see
     since: str = ""  # the chc version that introduced the rule or last changed what it judges
-    written: dict[str, Condition] = field(default_factory=dict, compare=False)  # select and breach as the file writes them (parameters named)
+    unknown: Condition | None = None  # case rules: cases in scope that cannot be judged, beyond blank required cells
+    written: dict[str, Condition] = field(default_factory=dict, compare=False)  # select, unknown and breach as the file writes them (parameters named)
 
     @property
     def policy_fields(self) -> list[str]:
@@ -127,10 +129,10 @@ def _check(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
     scope = item["scope"]
     if scope == "case" and "select" not in item:
         problems.append(doc.problem(where, "a case rule needs 'select': the cases it examines"))
-    if scope != "case" and ("select" in item or "not_applicable" in item):
-        problems.append(doc.problem(where, f"a {scope} rule has no 'select' or 'not_applicable'"))
+    if scope != "case" and ("select" in item or "not_applicable" in item or "unknown" in item):
+        problems.append(doc.problem(where, f"a {scope} rule has no 'select', 'unknown' or 'not_applicable'"))
     known = _kinds(scope).keys()
-    for key in ("select", "breach"):
+    for key in CONDITIONS:
         cond = item.get(key)
         if cond is None:
             continue
@@ -141,7 +143,7 @@ def _check(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
         for name in sorted(conditions.references(cond, "param")):
             if _param(name, item["provisions"], catalogue) is None:
                 problems.append(doc.problem(where + (key,), f"no provision of this rule states a parameter '{name}'"))
-    for key in ("select", "breach"):
+    for key in CONDITIONS:
         problems += [doc.problem(where + (key,), message) for message in _type_problems(item.get(key), scope)]
     allowed = _template_names(item, catalogue)
     for key in ("evidence", "remediation", "not_applicable"):
@@ -166,7 +168,7 @@ def _metadata_problems(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any
         if "requires" in item:
             problems.append(doc.problem(where + ("requires",), "a policy rule reads no register column: remove 'requires'"))
         return problems
-    read = columns_read(scope, item.get("select"), item["breach"])
+    read = columns_read(scope, *(item.get(key) for key in CONDITIONS))
     if "requires" not in item:
         return problems + [doc.problem(where, f"a {scope} rule needs 'requires': the register columns it reads "
                                               f"[{', '.join(sorted(read))}]")]
@@ -310,13 +312,13 @@ def _build(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
     def params_only(kind: str, name: str) -> Any:
         return _param(name, provisions, catalogue) if kind == "param" else {"policy": name}
 
-    select = conditions.substitute(item["select"], params_only) if "select" in item else None
+    select, unknown = (conditions.substitute(item[key], params_only) if key in item else None for key in ("select", "unknown"))
     return Rule(
         item["id"], tuple(provisions), item["title"], item["scope"], item["severity"], select,
         conditions.substitute(item["breach"], params_only), item["evidence"], item["remediation"],
         item.get("not_applicable"), str(doc.path), doc.line(where) or 1,
-        item["evidence_kind"], tuple(item.get("requires", ())), item["rationale"], item["since"],
-        {k: item[k] for k in ("select", "breach") if k in item},
+        item["evidence_kind"], tuple(item.get("requires", ())), item["rationale"], item["since"], unknown,
+        {k: item[k] for k in CONDITIONS if k in item},
     )
 
 

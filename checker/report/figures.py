@@ -35,7 +35,8 @@ THEME_RATIO = 1.5
 THEME_MIN_STAGE2 = 2
 USED = ("case_id", "contact_type", "stage", "in_period", "service_area", "organisation", "tenure", "themes", "outcome",
         "not_accepted_reason", "compensation_offered", "received_date", "response_date", "working_days_to_acknowledge",
-        "working_days_to_respond", "working_days_to_extended_due", "response_within_extension")
+        "working_days_to_respond", "working_days_to_extended_due", "response_within_extension", "extension_good_reason",
+        "working_days_to_extension_notice")
 
 
 @dataclass(frozen=True)
@@ -138,10 +139,14 @@ def _responded(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
 
 
 def _on_time(stage: int, times: Timescales) -> tuple[pl.Expr, pl.Expr]:
-    """(within the Code's timescale, within it or a valid agreed extension) for one stage's rows."""
+    """(within the Code's timescale, within it or a valid extension) for one stage's rows. An extension is valid within
+    the Code's limit or with a good reason recorded, told to the resident within the original timescale; one with no
+    notice date is not counted as on time (the same reading as rules 6.3 and 6.14, which count it unknown)."""
     strict = pl.col("working_days_to_respond") <= times.respond[stage]
     extended = (pl.col("response_within_extension")
-                & (pl.col("working_days_to_extended_due") <= times.respond[stage] + times.max_extension[stage]))
+                & ((pl.col("working_days_to_extended_due") <= times.respond[stage] + times.max_extension[stage])
+                   | (pl.col("extension_good_reason") == "yes"))
+                & (pl.col("working_days_to_extension_notice") <= times.respond[stage]))
     return strict.fill_null(False), (strict | extended).fill_null(False)
 
 

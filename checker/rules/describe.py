@@ -22,6 +22,8 @@ from checker.rules.conditions import Condition, operator
 PHRASE = {
     "eq": "equals", "ne": "does not equal", "lt": "is less than", "lte": "is at most", "gt": "is greater than",
     "gte": "is at least", "in": "is one of", "not_in": "is not one of",
+    "contains": "contains the words", "contains_all": "contains every one of", "contains_any": "contains any of",
+    "matches": "matches the regular expression",
 }
 SCOPE = {
     "case": "each case in the period that it selects",
@@ -82,7 +84,7 @@ def show(rule: Rule, catalogue: Catalogue) -> str:
         params = ", ".join(f"{k} {v}" for k, v in provision.parameters.items())
         out.append(f"  {pid} {provision.title}" + (f" (parameters: {params})" if params else ""))
         out.append(textwrap.fill(provision.requirement, 100, initial_indent="      ", subsequent_indent="      "))
-    for name, cond in (("select", rule.select), ("breach", rule.breach)):
+    for name, cond in (("select", rule.select), ("unknown", rule.unknown), ("breach", rule.breach)):
         if cond is not None:
             out.append(f"{name}:")
             out.append(textwrap.indent(yaml.safe_dump(cond, sort_keys=False, allow_unicode=True).rstrip(), "  "))
@@ -143,6 +145,8 @@ def _rule_section(rule: Rule, catalogue: Catalogue) -> list[str]:
     out += [f"- Since: chc {rule.since}", f"- Source: `{file}:{line}`", "", f"Rationale: {_one_line(rule.rationale)}"]
     if "select" in rule.written:
         out += ["", "Selects the cases where:", "", *_bullets(rule.written["select"], rule, catalogue)]
+    if "unknown" in rule.written:
+        out += ["", "Counts a selected case as unknown (not judged) where:", "", *_bullets(rule.written["unknown"], rule, catalogue)]
     out += ["", "Breach when:", "", *_bullets(rule.written["breach"], rule, catalogue)]
     out += ["", f"Evidence: {_one_line(rule.evidence)}", "", f"Remediation: {_one_line(rule.remediation)}"]
     if rule.not_applicable:
@@ -174,6 +178,12 @@ def _leaf(leaf: Condition, rule: Rule, catalogue: Catalogue) -> str:
     op = operator(leaf)
     if op == "present":
         return f"`{leaf['field']}` is {'recorded' if leaf['present'] else 'blank'}"
+    if op == "length":
+        compare, limit = next(iter(leaf["length"].items()))
+        return f"the length of `{leaf['field']}` in characters {PHRASE[compare]} {limit}"
+    if op in ("contains", "contains_all", "contains_any", "matches"):
+        words = [leaf[op]] if isinstance(leaf[op], str) else leaf[op]
+        return f"`{leaf['field']}` {PHRASE[op]} " + ", ".join(f"“{w}”" for w in words)
     return f"`{leaf['field']}` {PHRASE[op]} {_value(leaf[op], rule, catalogue)}"
 
 

@@ -87,7 +87,7 @@ def _cases(frame: pl.DataFrame, rules: list[Rule], policy: Policy, absent_column
     for n, rule in enumerate(judged_rules):
         assert rule.select is not None  # the rulebook requires a select of every case rule
         scope = _compile(rule.select, policy)
-        unknown = scope & _blank(rule)
+        unknown = scope & (_blank(rule) | (_compile(rule.unknown, policy) if rule.unknown else pl.lit(False)))
         examined = scope & ~unknown
         masks += [examined.alias(f"e{n}"), (examined & _compile(rule.breach, policy)).alias(f"b{n}"), unknown.alias(f"u{n}")]
     judged = frame.filter(pl.col("in_period")).select(pl.col("case_id"), *masks)
@@ -131,14 +131,20 @@ def _compile(cond: conditions.Condition, policy: Policy) -> pl.Expr:
 
 
 def _absent(rule: Rule, absent_columns: frozenset[str]) -> tuple[str, ...]:
-    return tuple(c for c in rule.requires if c in absent_columns)
+    """Required columns the register lacks. A column the rule asks about with `present` when judging a case is a
+    column of blanks, which the rule says how to judge; one it selects cases by is needed, or nothing is in scope."""
+    return tuple(c for c in rule.requires if c in absent_columns and c not in _asked(rule, rule.unknown, rule.breach))
+
+
+def _asked(rule: Rule, *conds: conditions.Condition | None) -> set[str]:
+    """The columns `conds` (by default all the rule's) test with `present`: the rule says itself what their blanks mean."""
+    return {leaf["field"] for cond in (conds or (rule.select, rule.unknown, rule.breach)) if cond
+            for leaf in conditions.leaves(cond) if conditions.operator(leaf) == "present"}
 
 
 def _blank(rule: Rule) -> pl.Expr:
     """True where a cell the rule requires is blank and a blank there is not itself an answer: the register contract
     says what it means (x-blank), or the rule asks about it itself (`present`), as a record-keeping rule does."""
-    columns = contract()
-    asked = {leaf["field"] for cond in (rule.select, rule.breach) if cond
-             for leaf in conditions.leaves(cond) if conditions.operator(leaf) == "present"}
+    columns, asked = contract(), _asked(rule)
     unknown_if_blank = [pl.col(c).is_null() for c in rule.requires if "x-blank" not in columns.get(c, {}) and c not in asked]
     return reduce(lambda a, b: a | b, unknown_if_blank) if unknown_if_blank else pl.lit(False)
