@@ -30,6 +30,9 @@ POLICY_FACTS_DOC = {
     "reporting.annual_report.missing": ("text", "the parts of Code 8.1 a-f the annual report lacks, joined (or 'nothing')"),
     "reporting.governing_body_updates.missing": ("text", "what governing body updates do not cover, joined (or 'nothing')"),
     "reporting.learning_reported_to_count": ("number", "how many stakeholder groups hear of learning from complaints"),
+    # judged against the period (checker/derive/policy_dates.py): blank when the policy gives no date
+    "reporting.annual_report.current": ("boolean", "the annual report was put to the governing body in the 12 months to the period's end"),
+    "reporting.governing_body_updates.current": ("boolean", "the last governing-body update falls in the period, within the declared frequency of its end"),
 }
 
 

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from checker.load.policy import Policy
 from checker.load.register import contract
 from checker.load.rulebook import Rule, policy_kinds
 from checker.rules import conditions
@@ -66,9 +65,9 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f}"
 
 
-def evaluate(rules: list[Rule], frame: pl.DataFrame, policy: Policy, register_facts: dict[str, Any],
+def evaluate(rules: list[Rule], frame: pl.DataFrame, policy: dict[str, Any], register_facts: dict[str, Any],
              absent_columns: frozenset[str], tolerances: dict[str, Tolerance]) -> list[Finding]:
-    """One finding per rule, in the rulebook's order."""
+    """One finding per rule, in the rulebook's order; `policy` is the policy's facts, those judged against the period included."""
     by_scope = {
         "case": _cases(frame, [r for r in rules if r.scope == "case"], policy, absent_columns, tolerances),
         "policy": _one_row(_policy_frame(rules, policy), [r for r in rules if r.scope == "policy"], policy, frozenset()),
@@ -79,7 +78,7 @@ def evaluate(rules: list[Rule], frame: pl.DataFrame, policy: Policy, register_fa
     return [found[r.id] for r in rules]
 
 
-def _cases(frame: pl.DataFrame, rules: list[Rule], policy: Policy, absent_columns: frozenset[str],
+def _cases(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absent_columns: frozenset[str],
            tolerances: dict[str, Tolerance]) -> list[Finding]:
     """All case rules' masks in one pass over the in-period cases; ids only for the rules that need them."""
     judged_rules = [r for r in rules if not _absent(r, absent_columns)]
@@ -103,18 +102,18 @@ def _cases(frame: pl.DataFrame, rules: list[Rule], policy: Policy, absent_column
     return findings
 
 
-def _one_row(frame: pl.DataFrame, rules: list[Rule], policy: Policy, absent_columns: frozenset[str]) -> list[Finding]:
+def _one_row(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absent_columns: frozenset[str]) -> list[Finding]:
     """Policy and register rules: the same compiler over a frame of one row; a breach is that row matching."""
     judged = [r for r in rules if not _absent(r, absent_columns)]
     row = frame.select(*(_compile(r.breach, policy).alias(r.id) for r in judged)).row(0, named=True) if judged else {}
     return [Finding(r, 1, int(row[r.id]), ()) if r in judged else Finding(r, 0, 0, absent=_absent(r, absent_columns)) for r in rules]
 
 
-def _policy_frame(rules: list[Rule], policy: Policy) -> pl.DataFrame:
+def _policy_frame(rules: list[Rule], policy: dict[str, Any]) -> pl.DataFrame:
     """The policy facts the policy rules read, one typed column each (a blank fact is a null of its type)."""
     kinds = policy_kinds()
     names = sorted({name for r in rules if r.scope == "policy" for name in conditions.fields(r.breach)})
-    return pl.DataFrame([pl.Series(name, [_scalar(policy.facts.get(name), kinds.get(name))], dtype=POLARS_TYPE.get(kinds.get(name) or ""),
+    return pl.DataFrame([pl.Series(name, [_scalar(policy.get(name), kinds.get(name))], dtype=POLARS_TYPE.get(kinds.get(name) or ""),
                                    strict=False) for name in names]) if names else pl.DataFrame({"_": [0]})
 
 
@@ -125,9 +124,9 @@ def _scalar(value: Any, kind: str | None) -> Any:
     return str(value) if kind == "text" and value is not None and not isinstance(value, bool) else value
 
 
-def _compile(cond: conditions.Condition, policy: Policy) -> pl.Expr:
+def _compile(cond: conditions.Condition, policy: dict[str, Any]) -> pl.Expr:
     """The condition as polars, with each `{policy: NAME}` value the policy's own (a blank one never matches)."""
-    return conditions.to_polars(conditions.substitute(cond, lambda kind, name: policy.facts.get(name)))
+    return conditions.to_polars(conditions.substitute(cond, lambda kind, name: policy.get(name)))
 
 
 def _absent(rule: Rule, absent_columns: frozenset[str]) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from checker.derive.aggregates import aggregates
 from checker.derive.cases import derive
 from checker.derive.dates import uk_date
 from checker.derive.period import Period
+from checker.derive.policy_dates import dated_facts
 from checker.errors import InputError
 from checker.load.catalogue import Catalogue, Provision
 from checker.load.policy import Policy
@@ -116,13 +117,14 @@ def assess(policy: Policy, register: Register | None, catalogue: Catalogue, rule
     frame = derive(register.frame, period, as_of, policy.closure_days)
     register_facts = aggregates(frame)
     tolerances = {t.rule: t for t in approvals.tolerances if t.active(today)}
-    outcomes = rule_outcomes(evaluate(rules, frame, policy, register_facts, register.absent_columns, tolerances))
+    policy_facts = {**policy.facts, **dated_facts(policy.facts, period, as_of)}
+    outcomes = rule_outcomes(evaluate(rules, frame, policy_facts, register_facts, register.absent_columns, tolerances))
     attestations = {a["provision"]: a for a in policy.attestations}
     active = [w for w in approvals.waivers if w.active(today)]
     decisions = decide(list(catalogue.provisions), outcomes, {p: a.get("status", "met") for p, a in attestations.items()},
                        [w.target for w in active if w.kind == "provision"], [w.target for w in active if w.kind == "rule"])
     ran = {r.id for r in rules}
-    values = {**policy.facts, **register_facts}
+    values = {**policy_facts, **register_facts}
     results = []
     for provision in catalogue.ordered():
         mine = [o for o in outcomes if provision.id in o.rule.provisions]
