@@ -145,7 +145,7 @@ def _summary(data: dict[str, Any], level: int = 2) -> list[Block]:
         f"{s1['timescale_working_days']} working days ({whole_pct(s1['including_extensions']['count'], s1['including_extensions']['of'])} "
         f"including agreed extensions); stage 2: {whole_pct(s2['within_timescale']['count'], s2['within_timescale']['of'])} within "
         f"{s2['timescale_working_days']} working days ({whole_pct(s2['including_extensions']['count'], s2['including_extensions']['of'])}).",
-        f"{_two(tsm['CH01']['stage1_per_1000_homes'])} stage 1 and {_two(tsm['CH01']['stage2_per_1000_homes'])} stage 2 complaints per 1,000 homes (CH01).",
+        _ch01_summary(tsm),
     ]
     if data["escalation_rate_pct"] is not None:
         items.append(f"{whole_pct(s2['received'], s1['received'])} as many stage 2 complaints as stage 1 (escalation rate).")
@@ -154,6 +154,23 @@ def _summary(data: dict[str, Any], level: int = 2) -> list[Block]:
     if data["compensation"]["total"]:
         items.append(f"{money(data['compensation']['total'])} compensation offered on {_count(data['compensation']['cases'], 'complaint')}.")
     return [Heading("Summary", level), Bullets(tuple(items))]
+
+
+def _ch01_summary(tsm: dict[str, Any]) -> str:
+    """CH01 per tenure first, as the Regulator's return states it, then all homes."""
+
+    def stages(node: dict[str, Any]) -> str:
+        return f"{_two(node['stage1_per_1000_homes'])} at stage 1 and {_two(node['stage2_per_1000_homes'])} at stage 2"
+
+    combined = f"all homes {stages(tsm['CH01'])}"
+    if not tsm["tenure_recorded"]:
+        return f"Complaints per 1,000 homes (CH01): {combined}; the register records no tenure, so they are not split by tenure."
+    known = [f"{short} {stages(tsm['CH01'][t])} (per 1,000 {name} homes)" for t, (short, name) in TENURES.items()
+             if tsm["CH01"][t]["homes"] is not None]
+    unknown = [short for t, (short, _) in TENURES.items() if tsm["CH01"][t]["homes"] is None]
+    if unknown:
+        known.append(f"not known for {' or '.join(unknown)}, whose homes are not in the policy metadata")
+    return f"Complaints per 1,000 homes (CH01): {'; '.join(known)}; {combined}."
 
 
 def _performance(data: dict[str, Any], level: int = 2) -> list[Block]:
