@@ -149,3 +149,12 @@ def test_a_bad_tenure_still_exits_2_with_file_row_field(tmp_path):
     out = chc("report", "--policy", write_policy(tmp_path), "--register", register, "--period", "2024-25")
     assert out.exit_code == 2
     assert "register.csv:2:tenure" in out.stderr
+
+
+def test_a_tenure_with_no_homes_has_no_rate_and_says_so(tmp_path):
+    tsm = figures(tmp_path, homes(800, 0))["tsm"]
+    assert tsm["CH01"]["lcho"]["homes"] == 0 and tsm["CH01"]["lcho"]["stage1_per_1000_homes"] is None
+    text = run(tmp_path, homes(800, 0), fmt="md")
+    row = next(line for line in text.splitlines() if line.startswith("| CH01(1)"))
+    assert row.split("|")[2:4] == [" 3.75 ", " no homes "], row
+    assert "no LCHO homes; all homes 7.00 at stage 1" in text and not re.search(r"\bNone\b", text)

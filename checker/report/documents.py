@@ -166,7 +166,8 @@ def _ch01_summary(tsm: dict[str, Any]) -> str:
     if not tsm["tenure_recorded"]:
         return f"Complaints per 1,000 homes (CH01): {combined}; the register records no tenure, so they are not split by tenure."
     known = [f"{short} {stages(tsm['CH01'][t])} (per 1,000 {name} homes)" for t, (short, name) in TENURES.items()
-             if tsm["CH01"][t]["homes"] is not None]
+             if tsm["CH01"][t]["homes"]]
+    known += [f"no {short} homes" for t, (short, _) in TENURES.items() if tsm["CH01"][t]["homes"] == 0]
     unknown = [short for t, (short, _) in TENURES.items() if tsm["CH01"][t]["homes"] is None]
     if unknown:
         known.append(f"not known for {' or '.join(unknown)}, whose homes are not in the policy metadata")
@@ -272,7 +273,7 @@ def _tsm(data: dict[str, Any], level: int) -> list[Block]:
 
         cells = [label]
         for t in tenures:
-            unknown = "not known" if measure == "CH01" and tsm["CH01"][t]["homes"] is None else "none answered" if measure == "CH02" else "–"
+            unknown = "none answered" if measure == "CH02" else _no_rate(tsm["CH01"][t]["homes"])
             cells.append(cell(value(tsm[measure][t]), value(prev(measure, t)), unknown))
         cells.append(cell(value(tsm[measure]), value(prev(measure)), "none answered" if measure == "CH02" else "–"))
         if medians:
@@ -281,7 +282,7 @@ def _tsm(data: dict[str, Any], level: int) -> list[Block]:
 
     columns = ["Measure", *[f"{TENURES[t][0]} ({TENURES[t][1]})" for t in tenures], "All homes"] + (["Sector median"] if medians else [])
     rows = [
-        ("Homes", *[f"{tsm['CH01'][t]['homes']:,}" if tsm["CH01"][t]["homes"] is not None else "not known" for t in tenures],
+        ("Homes", *[f"{tsm['CH01'][t]['homes']:,}" if tsm["CH01"][t]["homes"] is not None else _no_rate(None) for t in tenures],
          f"{tsm['homes']:,}", *([""] if medians else [])),
         row("CH01(1) Stage 1 complaints received per 1,000 homes", "CH01", "stage1_per_1000_homes", _two, "CH01_1"),
         row("CH01(2) Stage 2 complaints received per 1,000 homes", "CH01", "stage2_per_1000_homes", _two, "CH01_2"),
@@ -310,6 +311,11 @@ def _tsm(data: dict[str, Any], level: int) -> list[Block]:
         blocks.append(Paragraph(f"Sector medians: {bench['source']}." + (f" TP09: {bench['TP09']['source']}." if bench.get("TP09") else ""), "note"))
     blocks += _recognition(data)
     return blocks
+
+
+def _no_rate(homes: int | None) -> str:
+    """Why a tenure has no CH01: its homes are not given, or it has none."""
+    return "not known" if homes is None else "no homes" if homes == 0 else "–"
 
 
 def _tenure_notes(tsm: dict[str, Any]) -> list[Block]:

@@ -214,7 +214,7 @@ def _tsm(frame: pl.DataFrame, received: pl.DataFrame, period: Period, homes: int
     recorded = bool(frame["tenure"].is_not_null().any())  # a register with no tenure at all cannot be split
     result["tenure_recorded"] = recorded
     for tenure in TSM_TENURES:
-        known = homes_by_tenure.get(tenure) or None  # 0 homes of a tenure: no rate to state
+        known = homes_by_tenure.get(tenure)  # None: not given; 0: none of that tenure, so no rate either
         mine = measures(received.filter(pl.col("tenure") == tenure), frame.filter(pl.col("tenure") == tenure),
                         known if recorded else None)
         if not recorded:  # unknown, not zero
