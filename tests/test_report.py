@@ -18,6 +18,7 @@ ARGS = ["--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "r
 ISSUE_KEYS = [
     "tsm.CH01.stage1_per_1000_homes", "tsm.CH01.stage2_per_1000_homes", "tsm.CH02.stage1_within_timescale_pct",
     "tsm.CH02.stage2_within_timescale_pct", "tsm.CH02.stage1_including_extensions_pct", "tsm.CH02.stage2_including_extensions_pct",
+    "tsm.CH01.lcra", "tsm.CH01.lcho", "tsm.CH02.lcra", "tsm.CH02.lcho", "tsm.outside_split",
     "contacts.by_type", "stage1.by_service_area", "stage1.by_outcome", "stage2.by_service_area", "stage2.by_outcome",
     "escalation_rate_pct", "refused.by_reason", "compensation.total", "themes",
 ]

@@ -19,7 +19,7 @@ from checker.load.activity import Activity, learning_in, ombudsman_figures
 from checker.load.catalogue import Catalogue
 from checker.load.policy import Policy
 from checker.load.register import Register
-from checker.report.figures import Timescales, figures
+from checker.report.figures import Timescales, figures, recognition_signals
 from checker.verdict.assessment import Assessment
 
 
@@ -72,6 +72,7 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
         "ombudsman": ombudsman_figures(activity.ombudsman, period) if activity.ombudsman else None,
         "learning": learning_in(activity.learning, period),
         "benchmarks": activity.benchmarks,
+        "recognition": recognition_signals(found[(period, None)], activity.benchmarks),
         "inputs": {kind: Path(path).name for kind, path in activity.sources.items()},
     }
     for key, sub, organisation in groups:

@@ -145,7 +145,7 @@ def _summary(data: dict[str, Any], level: int = 2) -> list[Block]:
         f"{s1['timescale_working_days']} working days ({whole_pct(s1['including_extensions']['count'], s1['including_extensions']['of'])} "
         f"including agreed extensions); stage 2: {whole_pct(s2['within_timescale']['count'], s2['within_timescale']['of'])} within "
         f"{s2['timescale_working_days']} working days ({whole_pct(s2['including_extensions']['count'], s2['including_extensions']['of'])}).",
-        f"{_two(tsm['CH01']['stage1_per_1000_homes'])} stage 1 and {_two(tsm['CH01']['stage2_per_1000_homes'])} stage 2 complaints per 1,000 homes (CH01).",
+        _ch01_summary(tsm),
     ]
     if data["escalation_rate_pct"] is not None:
         items.append(f"{whole_pct(s2['received'], s1['received'])} as many stage 2 complaints as stage 1 (escalation rate).")
@@ -154,6 +154,24 @@ def _summary(data: dict[str, Any], level: int = 2) -> list[Block]:
     if data["compensation"]["total"]:
         items.append(f"{money(data['compensation']['total'])} compensation offered on {_count(data['compensation']['cases'], 'complaint')}.")
     return [Heading("Summary", level), Bullets(tuple(items))]
+
+
+def _ch01_summary(tsm: dict[str, Any]) -> str:
+    """CH01 per tenure first, as the Regulator's return states it, then all homes."""
+
+    def stages(node: dict[str, Any]) -> str:
+        return f"{_two(node['stage1_per_1000_homes'])} at stage 1 and {_two(node['stage2_per_1000_homes'])} at stage 2"
+
+    combined = f"all homes {stages(tsm['CH01'])}"
+    if not tsm["tenure_recorded"]:
+        return f"Complaints per 1,000 homes (CH01): {combined}; the register records no tenure, so they are not split by tenure."
+    known = [f"{short} {stages(tsm['CH01'][t])} (per 1,000 {name} homes)" for t, (short, name) in TENURES.items()
+             if tsm["CH01"][t]["homes"]]
+    known += [f"no {short} homes" for t, (short, _) in TENURES.items() if tsm["CH01"][t]["homes"] == 0]
+    unknown = [short for t, (short, _) in TENURES.items() if tsm["CH01"][t]["homes"] is None]
+    if unknown:
+        known.append(f"not known for {' or '.join(unknown)}, whose homes are not in the policy metadata")
+    return f"Complaints per 1,000 homes (CH01): {'; '.join(known)}; {combined}."
 
 
 def _performance(data: dict[str, Any], level: int = 2) -> list[Block]:
@@ -226,57 +244,125 @@ def _share(share: dict[str, Any]) -> str:
     return f"{share['count']} of {share['of']} ({whole_pct(share['count'], share['of'])})"
 
 
+TENURES = {"lcra": ("LCRA", "low-cost rental"), "lcho": ("LCHO", "shared ownership")}
+OUTSIDE = {"leasehold": "leaseholders", "other": "other tenures", "not_recorded": "no tenure recorded"}
+
+
 def _tsm(data: dict[str, Any], level: int) -> list[Block]:
+    """The complaint TSMs as the Regulator's return states them: per tenure (LCRA, LCHO) as the headline, all homes
+    beside them, last year's figure in brackets and the sector median last."""
     tsm, bench = data["tsm"], data["benchmarks"] or {}
     medians = bench.get("medians", {})
     s1, s2 = data["stage1"], data["stage2"]
+    split = tsm["tenure_recorded"]
+    tenures = list(TENURES) if split else []
 
     def prev(*path: str) -> Any | None:
         return _prev(data, "tsm", *path)
 
-    columns = ["Measure", data["period"]["label"]] + ([data["previous"]["period"]["label"]] if data["previous"] else [])
-    columns += ["Sector median"] if medians else []
+    def cell(now: str | None, before: str | None, unknown: str) -> str:
+        text = now if now is not None else unknown
+        if not data["previous"] or (now is None and before is None):
+            return text
+        return f"{text} ({before if before is not None else unknown})"
 
-    def row(label: str, now: Any, before: Any, median_key: str, unit: str = "") -> tuple[str, ...]:
-        cells = [label, f"{now}{unit}" if now is not None else "–"]
-        if data["previous"]:
-            cells.append(f"{before}{unit}" if before is not None else "–")
+    def row(label: str, measure: str, key: str, fmt: Any, median_key: str, unit: str = "") -> tuple[str, ...]:
+        def value(node: dict[str, Any] | None) -> str | None:
+            shown = fmt(node.get(key)) if node else None
+            return f"{shown}{unit}" if shown is not None else None
+
+        cells = [label]
+        for t in tenures:
+            unknown = "none answered" if measure == "CH02" else _no_rate(tsm["CH01"][t]["homes"])
+            cells.append(cell(value(tsm[measure][t]), value(prev(measure, t)), unknown))
+        cells.append(cell(value(tsm[measure]), value(prev(measure)), "none answered" if measure == "CH02" else "–"))
         if medians:
             cells.append(f"{medians[median_key]:g}{unit}" if median_key in medians else "–")
         return tuple(cells)
 
+    columns = ["Measure", *[f"{TENURES[t][0]} ({TENURES[t][1]})" for t in tenures], "All homes"] + (["Sector median"] if medians else [])
     rows = [
-        row("CH01(1) Stage 1 complaints received per 1,000 homes", _two(tsm["CH01"]["stage1_per_1000_homes"]),
-            _two(prev("CH01", "stage1_per_1000_homes")), "CH01_1"),
-        row("CH01(2) Stage 2 complaints received per 1,000 homes", _two(tsm["CH01"]["stage2_per_1000_homes"]),
-            _two(prev("CH01", "stage2_per_1000_homes")), "CH01_2"),
+        ("Homes", *[f"{tsm['CH01'][t]['homes']:,}" if tsm["CH01"][t]["homes"] is not None else _no_rate(None) for t in tenures],
+         f"{tsm['homes']:,}", *([""] if medians else [])),
+        row("CH01(1) Stage 1 complaints received per 1,000 homes", "CH01", "stage1_per_1000_homes", _two, "CH01_1"),
+        row("CH01(2) Stage 2 complaints received per 1,000 homes", "CH01", "stage2_per_1000_homes", _two, "CH01_2"),
         row(f"CH02(1) Stage 1 complaints responded to within the Code's timescale ({s1['timescale_working_days']} working days)",
-            _rounded(tsm["CH02"]["stage1_within_timescale_pct"]), _rounded(prev("CH02", "stage1_within_timescale_pct")), "CH02_1", "%"),
+            "CH02", "stage1_within_timescale_pct", _rounded, "CH02_1", "%"),
         row(f"CH02(2) Stage 2 complaints responded to within the Code's timescale ({s2['timescale_working_days']} working days)",
-            _rounded(tsm["CH02"]["stage2_within_timescale_pct"]), _rounded(prev("CH02", "stage2_within_timescale_pct")), "CH02_2", "%"),
+            "CH02", "stage2_within_timescale_pct", _rounded, "CH02_2", "%"),
     ]
-    if bench.get("TP09"):
-        rows.append(row("TP09 Satisfaction with the landlord's approach to handling complaints", _rounded(bench["TP09"]["pct"]), None, "TP09", "%"))
+    caption = ("By tenure, as the Regulator's return asks: CH01 per 1,000 homes of each stock type"
+               + ("; last year's figure in brackets" if data["previous"] else "") if split
+               else "All homes" + (" (last year's figure in brackets)" if data["previous"] else ""))
     blocks: list[Block] = [Heading("Tenant Satisfaction Measures: complaints", level),
-                           Table(tuple(columns), tuple(rows), numeric=tuple(range(1, len(columns))))]
+                           Table(tuple(columns), tuple(rows), caption, numeric=tuple(range(1, len(columns))))]
+    blocks += _tenure_notes(tsm)
+    if bench.get("TP09"):
+        median = f" (sector median {medians['TP09']:g}%)" if "TP09" in medians else ""
+        blocks.append(Paragraph(f"TP09 Satisfaction with the landlord's approach to handling complaints: "
+                                f"{_rounded(bench['TP09']['pct'])}%{median}, from {bench['TP09']['source']}."))
     blocks.append(Paragraph(
-        f"Counting responses within an agreed extension inside the Code's limit, CH02(1) would be "
+        f"Counting responses within an agreed extension inside the Code's limit, CH02(1) for all homes would be "
         f"{whole_pct(s1['including_extensions']['count'], s1['including_extensions']['of'])} and CH02(2) "
-        f"{whole_pct(s2['including_extensions']['count'], s2['including_extensions']['of'])}. CH02 counts the complaints responded to in the period; "
-        "refusals and withdrawals are left out.", "note"))
+        f"{whole_pct(s2['including_extensions']['count'], s2['including_extensions']['of'])}. CH01 counts every complaint "
+        "received at each stage, including those not accepted or later withdrawn; CH02 counts the complaints responded to in "
+        "the period, leaving out refusals and withdrawals.", "note"))
     if medians:
         blocks.append(Paragraph(f"Sector medians: {bench['source']}." + (f" TP09: {bench['TP09']['source']}." if bench.get("TP09") else ""), "note"))
-    if tsm["by_tenure"]:
-        tenures = sorted(tsm["by_tenure"])
-        t = tsm["by_tenure"]
-        blocks.append(Table(("Measure", *[x.upper() for x in tenures]), (
-            ("Homes", *[f"{t[x]['homes']:,}" for x in tenures]),
-            ("CH01(1) per 1,000 homes", *[_two(t[x]["CH01"]["stage1_per_1000_homes"]) or "–" for x in tenures]),
-            ("CH01(2) per 1,000 homes", *[_two(t[x]["CH01"]["stage2_per_1000_homes"]) or "–" for x in tenures]),
-            ("CH02(1) within timescale", *[f"{_rounded(t[x]['CH02']['stage1_within_timescale_pct'])}%" for x in tenures]),
-            ("CH02(2) within timescale", *[f"{_rounded(t[x]['CH02']['stage2_within_timescale_pct'])}%" for x in tenures]),
-        ), caption="By tenure: low cost rental (LCRA) and low cost home ownership (LCHO)", numeric=tuple(range(1, len(tenures) + 1))))
+    blocks += _recognition(data)
     return blocks
+
+
+def _no_rate(homes: int | None) -> str:
+    """Why a tenure has no CH01: its homes are not given, or it has none."""
+    return "not known" if homes is None else "no homes" if homes == 0 else "–"
+
+
+def _tenure_notes(tsm: dict[str, Any]) -> list[Block]:
+    """What the tenure split leaves out, and which tenure's figures cannot be stated."""
+    if not tsm["tenure_recorded"]:
+        return [Paragraph("The register records no tenure, so CH01 and CH02 cannot be given for low-cost rental and "
+                          "low-cost home ownership separately; the figures for all homes are given.", "note")]
+    notes: list[Block] = []
+    unknown = [TENURES[t][0] for t in TENURES if tsm["CH01"][t]["homes"] is None]
+    if unknown:
+        names = " and ".join(unknown)
+        notes.append(Paragraph(f"The number of {names} homes is not in the policy metadata, so CH01 for {names} cannot be "
+                               "stated; it is not worked out from all homes.", "note"))
+    outside = tsm["outside_split"]
+    if outside["total"]:
+        parts = [f"{v['stage1_received'] + v['stage2_received']} {'from ' if k != 'not_recorded' else 'with '}{OUTSIDE[k]}"
+                 for k, v in outside.items() if k != "total" and v["stage1_received"] + v["stage2_received"]]
+        notes.append(Paragraph(
+            f"{_count(outside['total'], 'complaint')} received in the period {'is' if outside['total'] == 1 else 'are'} outside the "
+            f"tenure split ({_join(parts)}): counted in the figures for all homes, in neither LCRA nor LCHO.", "note"))
+    return notes
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _recognition(data: dict[str, Any]) -> list[Block]:
+    """Signs that complaints are not being recognised (Code 3.3, 1.3): a heuristic for review, never a verdict."""
+    r = data["recognition"]
+    signs = []
+    if r["ch01_well_below_benchmark"]:
+        signs.append(f"CH01(1) for all homes ({_two(r['ch01_stage1_per_1000_homes'])}) is under half the sector median "
+                     f"({r['ch01_stage1_median']:g})")
+    more = [f"{r['mp_enquiries']} MP enquiries" if r["mp_enquiries_outnumber_complaints"] else "",
+            f"{r['service_requests']} service requests" if r["service_requests_outnumber_complaints"] else ""]
+    more = [m for m in more if m]
+    if more:
+        signs.append(f"{_join(more)} were received against {_count(r['complaints'], 'complaint')} at both stages")
+    if not signs:
+        return []
+    return [Paragraph(
+        "Are complaints being recognised? " + "; ".join(signs) + ". The Code warns that low complaint volumes are potentially "
+        "a sign that residents are unable to complain (3.3), and expressions of dissatisfaction must be treated as complaints "
+        "however they arrive (1.3). A sample of MP enquiries and service requests could be checked for dissatisfaction "
+        "that should have been offered the complaints process. This is a pattern for review, not a finding of non-compliance.",
+        "lead")]
 
 
 def _two(value: float | None) -> str | None:

@@ -29,6 +29,10 @@ CONTACT_TYPES = ("stage1", "stage2", "service_request", "mp_enquiry", "enquiry")
 OUTCOMES = ("upheld", "partially_upheld", "not_upheld", "withdrawn", "not_accepted", "open")
 NOT_RESPONDED = ("withdrawn", "not_accepted")
 NOT_RECORDED = "Not recorded"
+# the tenures the Regulator's TSM return splits CH01 and CH02 by: low-cost rental and low-cost home ownership
+TSM_TENURES = ("lcra", "lcho")
+# register tenures outside that split: counted as complaints, shown, but in neither TSM tenure
+OUTSIDE_TENURES = ("leasehold", "other")
 # a theme escalates out of proportion when its share of stage 2 is at least this multiple of its share of
 # stage 1, over at least this many stage 2 cases (seed 004: damp and mould, 42% against 20%)
 THEME_RATIO = 1.5
@@ -190,7 +194,13 @@ def _stage(frame: pl.DataFrame, received: pl.DataFrame, stage: int, period: Peri
 
 def _tsm(frame: pl.DataFrame, received: pl.DataFrame, period: Period, homes: int, homes_by_tenure: dict[str, int],
          times: Timescales) -> dict[str, Any]:
-    """CH01 and CH02, for all homes and, where the policy gives homes by tenure and the register tenure, per tenure."""
+    """CH01 and CH02: per TSM tenure (LCRA, LCHO) under CH01/CH02 `lcra` and `lcho`, all homes together beside them.
+
+    The Regulator's return states each measure for low-cost rental and low-cost home ownership separately, CH01 per
+    1,000 homes of that stock type: a tenure whose homes the policy does not give has an unknown CH01 (null, with
+    `homes` null), never one divided by all homes. Complaints from leaseholders, other tenures and rows with no
+    tenure recorded count in the combined figures and are counted under `outside_split`, never dropped.
+    """
 
     def measures(rows_received: pl.DataFrame, rows_all: pl.DataFrame, denominator: int | None) -> dict[str, Any]:
         out: dict[str, Any] = {"CH01": {}, "CH02": {}}
@@ -205,7 +215,24 @@ def _tsm(frame: pl.DataFrame, received: pl.DataFrame, period: Period, homes: int
         return out
 
     result = {**measures(received, frame, homes), "homes": homes, "by_tenure": {}}
-    if homes_by_tenure and received["tenure"].is_not_null().any():
+    complaints = received.filter(pl.col("contact_type") == "complaint")
+    recorded = bool(frame["tenure"].is_not_null().any())  # a register with no tenure at all cannot be split
+    result["tenure_recorded"] = recorded
+    for tenure in TSM_TENURES:
+        known = homes_by_tenure.get(tenure)  # None: not given; 0: none of that tenure, so no rate either
+        mine = measures(received.filter(pl.col("tenure") == tenure), frame.filter(pl.col("tenure") == tenure),
+                        known if recorded else None)
+        if not recorded:  # unknown, not zero
+            mine["CH02"].update({k: None for k in mine["CH02"] if k.endswith("_pct")})
+        result["CH01"][tenure] = {**mine["CH01"], "homes": known}
+        result["CH02"][tenure] = mine["CH02"]
+    outside: dict[str, Any] = {}
+    for name in (*OUTSIDE_TENURES, "not_recorded"):
+        rows = complaints.filter(pl.col("tenure").is_null() if name == "not_recorded" else pl.col("tenure") == name)
+        outside[name] = {f"stage{s}_received": rows.filter(pl.col("stage") == s).height for s in (1, 2)}
+    outside["total"] = sum(v["stage1_received"] + v["stage2_received"] for v in outside.values())
+    result["outside_split"] = outside
+    if homes_by_tenure and recorded:
         for tenure, count in sorted(homes_by_tenure.items()):
             result["by_tenure"][tenure] = {
                 **measures(received.filter(pl.col("tenure") == tenure), frame.filter(pl.col("tenure") == tenure), count),
@@ -258,3 +285,30 @@ def _themes(complaints: pl.DataFrame) -> list[dict[str, Any]]:
             "escalates_out_of_proportion": bool(n[2] >= THEME_MIN_STAGE2 and s2 is not None and (not s1 or s2 >= THEME_RATIO * s1)),
         })
     return sorted(rows, key=lambda r: (not r["escalates_out_of_proportion"], -(r["stage2_pct"] or 0), -(r["stage1_pct"] or 0), r["theme"]))
+
+
+# Signs that complaints are not being recognised (Code 3.3: "Low complaint volumes are potentially a sign that
+# residents are unable to complain"; 1.3): heuristics for a person to look into, never a verdict.
+# CH01(1) is "well below" the benchmark when under this share of the sector median.
+WELL_BELOW = 0.5
+
+
+def recognition_signals(figs: dict[str, Any], benchmarks: dict[str, Any] | None) -> dict[str, Any]:
+    """Whether CH01(1) for all homes is under half the benchmark median, and whether MP enquiries or service
+    requests received outnumber complaints received (both stages) in the period."""
+    by_type = figs["contacts"]["by_type"]
+    complaints = by_type["stage1"]["count"] + by_type["stage2"]["count"]
+    median = ((benchmarks or {}).get("medians") or {}).get("CH01_1")
+    ch01 = figs["tsm"]["CH01"]["stage1_per_1000_homes"]
+    low = None if median is None or ch01 is None else ch01 < WELL_BELOW * median
+    return {
+        "complaints": complaints,
+        "ch01_stage1_per_1000_homes": ch01,
+        "ch01_stage1_median": median,
+        "well_below_share": WELL_BELOW,
+        "ch01_well_below_benchmark": low,
+        "mp_enquiries": by_type["mp_enquiry"]["count"],
+        "service_requests": by_type["service_request"]["count"],
+        "mp_enquiries_outnumber_complaints": by_type["mp_enquiry"]["count"] > complaints,
+        "service_requests_outnumber_complaints": by_type["service_request"]["count"] > complaints,
+    }
