@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -25,6 +26,10 @@ def _policy(tmp_path: Path, name: str = "policy.yaml", compliant: bool = True, *
     data = example_policy()
     if compliant:
         data["reporting"]["governing_body_updates"]["contents"] += ["issues_and_trends", "ombudsman_orders"]
+        # without --period the policy is judged for the current year, so its reporting dates must be recent
+        today = dt.date.today()
+        data["reporting"]["annual_report"]["reported_to_governing_body"] = (today - dt.timedelta(days=60)).isoformat()
+        data["reporting"]["governing_body_updates"]["last_update"] = (today - dt.timedelta(days=20)).isoformat()
     return write_policy(tmp_path, name, data, **changes)
 
 

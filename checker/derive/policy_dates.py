@@ -19,7 +19,8 @@ ANNUAL_REPORT_MONTHS = 12  # the annual report (Code 8.1) is annual: the latest 
 
 def dated_facts(facts: dict[str, Any], period: Period, as_of: dt.date) -> dict[str, Any]:
     """`reporting.annual_report.current` and `reporting.governing_body_updates.current`: true, false, or None
-    (blank) when the policy gives no date (or, for updates, no frequency)."""
+    (blank) when the policy gives no date (or, for updates, no frequency). Both are judged at the period's end, or at
+    the as-of date while the period is still running: the last update no more than one interval before it."""
     reported = _day(facts.get("reporting.annual_report.reported_to_governing_body"))
     updated = _day(facts.get("reporting.governing_body_updates.last_update"))
     months = FREQUENCY_MONTHS.get(facts.get("reporting.governing_body_updates.frequency") or "")
@@ -27,7 +28,7 @@ def dated_facts(facts: dict[str, Any], period: Period, as_of: dt.date) -> dict[s
     return {
         "reporting.annual_report.current": None if reported is None else _months_before(end, ANNUAL_REPORT_MONTHS) < reported <= end,
         "reporting.governing_body_updates.current": None if updated is None or months is None
-        else max(period.start, _months_before(end, months)) <= updated <= end,
+        else _months_before(end, months) <= updated <= end,
     }
 
 
