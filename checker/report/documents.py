@@ -143,7 +143,7 @@ def _summary(data: dict[str, Any], level: int = 2) -> list[Block]:
         f"{was('stage1', 'received')} and {s2['received']} stage 2 complaints{was('stage2', 'received')}.",
         f"{whole_pct(s1['within_timescale']['count'], s1['within_timescale']['of'])} of stage 1 responses within "
         f"{s1['timescale_working_days']} working days ({whole_pct(s1['including_extensions']['count'], s1['including_extensions']['of'])} "
-        f"including agreed extensions); stage 2: {whole_pct(s2['within_timescale']['count'], s2['within_timescale']['of'])} within "
+        f"including valid extensions); stage 2: {whole_pct(s2['within_timescale']['count'], s2['within_timescale']['of'])} within "
         f"{s2['timescale_working_days']} working days ({whole_pct(s2['including_extensions']['count'], s2['including_extensions']['of'])}).",
         _ch01_summary(tsm),
     ]
@@ -233,7 +233,7 @@ def _stage(data: dict[str, Any], stage: int, level: int) -> list[Block]:
     blocks.append(Table(("Response times", "Figure"), (
         (f"Acknowledged within {s['acknowledge_working_days']} working days", _share(s["acknowledged_within_timescale"])),
         (f"Responded to within {s['timescale_working_days']} working days of acknowledgement", _share(s["within_timescale"])),
-        ("Responded to on time, counting agreed extensions within the Code's limit", _share(s["including_extensions"])),
+        ("Responded to on time, counting valid extensions (within the Code's limit or with good reason, told in time)", _share(s["including_extensions"])),
         ("Open at the end of the period", str(s["open_at_end"])),
         ("  of which past the Code's timescale", str(s["overdue_at_end"])),
     ), numeric=(1,)))
@@ -302,7 +302,7 @@ def _tsm(data: dict[str, Any], level: int) -> list[Block]:
         blocks.append(Paragraph(f"TP09 Satisfaction with the landlord's approach to handling complaints: "
                                 f"{_rounded(bench['TP09']['pct'])}%{median}, from {bench['TP09']['source']}."))
     blocks.append(Paragraph(
-        f"Counting responses within an agreed extension inside the Code's limit, CH02(1) for all homes would be "
+        f"Counting responses within a valid extension (within the Code's limit or with good reason, and told to the resident in time), CH02(1) for all homes would be "
         f"{whole_pct(s1['including_extensions']['count'], s1['including_extensions']['of'])} and CH02(2) "
         f"{whole_pct(s2['including_extensions']['count'], s2['including_extensions']['of'])}. CH01 counts every complaint "
         "received at each stage, including those not accepted or later withdrawn; CH02 counts the complaints responded to in "

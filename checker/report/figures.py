@@ -9,7 +9,8 @@ Definitions where the Code or the Regulator leave a choice (documented in checke
 - CH02 and the timeliness shares count the complaints *responded to* in the period (response date in it),
   leaving out refusals and withdrawals, which get no stage response;
 - "within timescale" is the Code's time from acknowledgement (6.3, 6.14); "including extensions" also counts
-  a response by an agreed extended date within the Code's extension limit (6.4, 6.15);
+  a response by a valid extended date: within the Code's extension limit (6.4, 6.15) or with a good reason
+  recorded, and told to the resident within the original timescale (an extension with no notice date is not counted);
 - the escalation rate is stage 2 complaints received as a share of stage 1 complaints received, as councils
   report it.
 """
