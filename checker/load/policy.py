@@ -32,7 +32,8 @@ POLICY_FACTS_DOC = {
     "reporting.learning_reported_to_count": ("number", "how many stakeholder groups hear of learning from complaints"),
     # judged against the period (checker/derive/policy_dates.py): blank when the policy gives no date
     "reporting.annual_report.current": ("boolean", "the annual report was put to the governing body in the 12 months to the period's end"),
-    "reporting.governing_body_updates.current": ("boolean", "the last governing-body update falls within one interval of the declared frequency before the period's end (or the as-of date)"),
+    "reporting.governing_body_updates.current": ("boolean", "the last governing-body update falls within one interval of the declared "
+                                                            "frequency before the period's end (or the as-of date)"),
 }
 
 

@@ -302,7 +302,8 @@ def _tsm(data: dict[str, Any], level: int) -> list[Block]:
         blocks.append(Paragraph(f"TP09 Satisfaction with the landlord's approach to handling complaints: "
                                 f"{_rounded(bench['TP09']['pct'])}%{median}, from {bench['TP09']['source']}."))
     blocks.append(Paragraph(
-        f"Counting responses within a valid extension (within the Code's limit or with good reason, and told to the resident in time), CH02(1) for all homes would be "
+        f"Counting responses within a valid extension (within the Code's limit or with good reason, and told to the "
+        f"resident in time), CH02(1) for all homes would be "
         f"{whole_pct(s1['including_extensions']['count'], s1['including_extensions']['of'])} and CH02(2) "
         f"{whole_pct(s2['including_extensions']['count'], s2['including_extensions']['of'])}. CH01 counts every complaint "
         "received at each stage, including those not accepted or later withdrawn; CH02 counts the complaints responded to in "
