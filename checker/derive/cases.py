@@ -100,10 +100,11 @@ def _links(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _blanket_refusal() -> pl.Expr:
-    """A refusal whose reason was given for every complaint about its service area in the period."""
+    """A refusal whose reason was given for every complaint about its service area in the period. Duplicates are left
+    out: refusing three duplicates in one area is not a blanket approach (Code 2.5)."""
     complaint = (pl.col("contact_type") == "complaint") & pl.col("in_period")
     area = pl.col("service_area")
-    refused = complaint & (pl.col("outcome") == "not_accepted")
+    refused = complaint & (pl.col("outcome") == "not_accepted") & pl.col("not_accepted_reason").ne_missing("duplicate")
     group_size = complaint.sum().over(area)
     same_reason = (refused & pl.col("not_accepted_reason").is_not_null()).sum().over(area, "not_accepted_reason")
     return (refused & area.is_not_null() & (group_size >= BLANKET_MIN_CASES) & (same_reason == group_size)).fill_null(False)

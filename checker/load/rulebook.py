@@ -51,6 +51,7 @@ class Rule:
     rationale: str = ""  # why the condition evidences the provisions, and what it cannot see
     since: str = ""  # the chc version that introduced the rule or last changed what it judges
     written: dict[str, Condition] = field(default_factory=dict, compare=False)  # select and breach as the file writes them (parameters named)
+    evidence_fail: str | None = None  # the evidence when the rule fails, where `evidence` would read wrong (e.g. what is missing)
 
     @property
     def policy_fields(self) -> list[str]:
@@ -144,7 +145,7 @@ def _check(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
     for key in ("select", "breach"):
         problems += [doc.problem(where + (key,), message) for message in _type_problems(item.get(key), scope)]
     allowed = _template_names(item, catalogue)
-    for key in ("evidence", "remediation", "not_applicable"):
+    for key in ("evidence", "evidence_fail", "remediation", "not_applicable"):
         for name in PLACEHOLDER.findall(item.get(key, "")):
             if name not in allowed:
                 problems.append(doc.problem(where + (key,), f"unknown placeholder {{{name}}}"))
@@ -316,7 +317,7 @@ def _build(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
         conditions.substitute(item["breach"], params_only), item["evidence"], item["remediation"],
         item.get("not_applicable"), str(doc.path), doc.line(where) or 1,
         item["evidence_kind"], tuple(item.get("requires", ())), item["rationale"], item["since"],
-        {k: item[k] for k in ("select", "breach") if k in item},
+        {k: item[k] for k in ("select", "breach") if k in item}, item.get("evidence_fail"),
     )
 
 
