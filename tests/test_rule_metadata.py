@@ -163,7 +163,7 @@ def test_show_gives_the_evidence_kind_requires_with_blank_meanings_since_and_rat
     listed = text.split("\nrequires (")[1].split("\nsince:")[0].splitlines()[1:]
     assert [line.strip().split(" ")[0] for line in listed] == list(rule.requires)
     assert "  outcome (blank: still open)" in listed and "  service_area" in listed
-    assert "since: chc 0.1.0" in text
+    assert "since: chc 0.2.0" in text  # 0.2.0: duplicates no longer make the pattern
     rationale = text.split("\nrationale:\n")[1].split("\nprovisions:")[0]
     assert " ".join(rationale.split()) == " ".join(rule.rationale.split())
     policy_rule = chc("rules", "show", "CHC-9.5-MRC-APPOINTED").stdout
@@ -194,7 +194,7 @@ def test_derived_fields_and_register_figures_name_every_column_they_read():
     three = frame.filter(pl.col("contact_type") == "complaint")["_row"].head(3)  # refused alike: a blanket refusal
     refused = pl.col("_row").is_in(three.implode())
     frame = frame.with_columns(pl.when(refused).then(pl.lit(value)).otherwise(pl.col(name)).alias(name)
-                               for name, value in (("service_area", "Zeta"), ("outcome", "not_accepted"), ("not_accepted_reason", "duplicate")))
+                               for name, value in (("service_area", "Zeta"), ("outcome", "not_accepted"), ("not_accepted_reason", "legal_proceedings")))
     period, as_of = parse_period("2020-01-01:2030-12-31"), dt.date(2025, 3, 31)  # every case in the period
     base = derive(frame, period, as_of, [])
     base_figures = aggregates(base)

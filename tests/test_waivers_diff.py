@@ -138,8 +138,8 @@ def test_policy_only_assessment_does_not_judge_register_rules():
     data = {p["id"]: p for p in json.loads(out.stdout)["provisions"]}
     assert data["6.13"]["status"] == "not_assessed" and "no complaints register was given" in data["6.13"]["evidence"][0]
     assert data["6.3"]["status"] == "met" and "Judged on the policy alone" in data["6.3"]["notes"][0]
-    assert data["1.4"]["status"] == "met"  # its policy rule passes; its register rule is not run
-    assert [r["id"] for r in data["1.4"]["rules"]] == ["CHC-1.4-SERVICE-REQUEST-DEFINED"]
+    assert data["1.4"]["status"] == "met"  # its policy rules pass; no register rule judges 1.4
+    assert [r["id"] for r in data["1.4"]["rules"]] == ["CHC-1.4-SERVICE-REQUEST-DEFINED", "CHC-1.4-SERVICE-REQUESTS-WHERE-RECORDED"]
 
 
 def test_formats_pair_with_outputs_and_are_guessed_from_suffixes(tmp_path):

@@ -37,7 +37,8 @@ DERIVED_FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "stage1_handler": ("text", "on a stage 2 complaint, the handler of its stage 1", ("case_id", "stage", "escalated_from", "handler")),
     "working_days_remedy_overdue": ("number", "remedy due date to its completion (or to the as-of date while incomplete); above 0 is late",
                                     ("remedy_due_date", "remedy_completed_date")),
-    "blanket_refusal": ("boolean", "refused for a reason that was applied to every complaint (three or more) about the same service area in the period",
+    "blanket_refusal": ("boolean", "refused for a reason other than a duplicate that was applied to every complaint (three or more) "
+                                   "about the same service area in the period",
                         ("contact_type", "service_area", "received_date", "outcome", "not_accepted_reason")),
 }
 BLANKET_MIN_CASES = 3
@@ -109,10 +110,11 @@ def _links(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _blanket_refusal() -> pl.Expr:
-    """A refusal whose reason was given for every complaint about its service area in the period."""
+    """A refusal whose reason was given for every complaint about its service area in the period. Duplicates are left
+    out: refusing three duplicates in one area is not a blanket approach (Code 2.5)."""
     complaint = (pl.col("contact_type") == "complaint") & pl.col("in_period")
     area = pl.col("service_area")
-    refused = complaint & (pl.col("outcome") == "not_accepted")
+    refused = complaint & (pl.col("outcome") == "not_accepted") & pl.col("not_accepted_reason").ne_missing("duplicate")
     group_size = complaint.sum().over(area)
     same_reason = (refused & pl.col("not_accepted_reason").is_not_null()).sum().over(area, "not_accepted_reason")
     return (refused & area.is_not_null() & (group_size >= BLANKET_MIN_CASES) & (same_reason == group_size)).fill_null(False)

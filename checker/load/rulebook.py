@@ -53,6 +53,7 @@ class Rule:
     since: str = ""  # the chc version that introduced the rule or last changed what it judges
     unknown: Condition | None = None  # case rules: cases in scope that cannot be judged, beyond blank required cells
     written: dict[str, Condition] = field(default_factory=dict, compare=False)  # select, unknown and breach as the file writes them (parameters named)
+    evidence_fail: str | None = None  # the evidence when the rule fails, where `evidence` would read wrong (e.g. what is missing)
 
     @property
     def policy_fields(self) -> list[str]:
@@ -146,7 +147,7 @@ def _check(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
     for key in CONDITIONS:
         problems += [doc.problem(where + (key,), message) for message in _type_problems(item.get(key), scope)]
     allowed = _template_names(item, catalogue)
-    for key in ("evidence", "remediation", "not_applicable"):
+    for key in ("evidence", "evidence_fail", "remediation", "not_applicable"):
         for name in PLACEHOLDER.findall(item.get(key, "")):
             if name not in allowed:
                 problems.append(doc.problem(where + (key,), f"unknown placeholder {{{name}}}"))
@@ -318,7 +319,7 @@ def _build(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], catalogue
         conditions.substitute(item["breach"], params_only), item["evidence"], item["remediation"],
         item.get("not_applicable"), str(doc.path), doc.line(where) or 1,
         item["evidence_kind"], tuple(item.get("requires", ())), item["rationale"], item["since"], unknown,
-        {k: item[k] for k in CONDITIONS if k in item},
+        {k: item[k] for k in CONDITIONS if k in item}, item.get("evidence_fail"),
     )
 
 

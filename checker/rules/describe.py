@@ -22,7 +22,7 @@ from checker.rules.conditions import Condition, operator
 PHRASE = {
     "eq": "equals", "ne": "does not equal", "lt": "is less than", "lte": "is at most", "gt": "is greater than",
     "gte": "is at least", "in": "is one of", "not_in": "is not one of",
-    "contains": "contains the words", "contains_all": "contains every one of", "contains_any": "contains any of",
+    "contains": "contains the words", "contains_all": "contains all of the words", "contains_any": "contains any of the words",
     "matches": "matches the regular expression",
 }
 SCOPE = {
@@ -88,7 +88,10 @@ def show(rule: Rule, catalogue: Catalogue) -> str:
         if cond is not None:
             out.append(f"{name}:")
             out.append(textwrap.indent(yaml.safe_dump(cond, sort_keys=False, allow_unicode=True).rstrip(), "  "))
-    out += [f"evidence: {rule.evidence.strip()}", f"remediation: {rule.remediation.strip()}"]
+    out.append(f"evidence: {rule.evidence.strip()}")
+    if rule.evidence_fail:
+        out.append(f"evidence_fail: {rule.evidence_fail.strip()}")
+    out.append(f"remediation: {rule.remediation.strip()}")
     if rule.not_applicable:
         out.append(f"not_applicable: {rule.not_applicable.strip()}")
     return "\n".join(out) + "\n"
@@ -148,7 +151,10 @@ def _rule_section(rule: Rule, catalogue: Catalogue) -> list[str]:
     if "unknown" in rule.written:
         out += ["", "Counts a selected case as unknown (not judged) where:", "", *_bullets(rule.written["unknown"], rule, catalogue)]
     out += ["", "Breach when:", "", *_bullets(rule.written["breach"], rule, catalogue)]
-    out += ["", f"Evidence: {_one_line(rule.evidence)}", "", f"Remediation: {_one_line(rule.remediation)}"]
+    out += ["", f"Evidence: {_one_line(rule.evidence)}"]
+    if rule.evidence_fail:
+        out += ["", f"Evidence when it fails: {_one_line(rule.evidence_fail)}"]
+    out += ["", f"Remediation: {_one_line(rule.remediation)}"]
     if rule.not_applicable:
         out += ["", f"Not applicable: {_one_line(rule.not_applicable)}"]
     return out
@@ -180,10 +186,12 @@ def _leaf(leaf: Condition, rule: Rule, catalogue: Catalogue) -> str:
         return f"`{leaf['field']}` is {'recorded' if leaf['present'] else 'blank'}"
     if op == "length":
         compare, limit = next(iter(leaf["length"].items()))
-        return f"the length of `{leaf['field']}` in characters {PHRASE[compare]} {limit}"
-    if op in ("contains", "contains_all", "contains_any", "matches"):
-        words = [leaf[op]] if isinstance(leaf[op], str) else leaf[op]
-        return f"`{leaf['field']}` {PHRASE[op]} " + ", ".join(f"“{w}”" for w in words)
+        return f"the length of `{leaf['field']}` {PHRASE[compare]} {limit} characters"
+    if op in ("contains", "contains_all", "contains_any"):
+        phrases = [leaf[op]] if op == "contains" else leaf[op]
+        return f"`{leaf['field']}` {PHRASE[op]} " + ", ".join(f'"{p}"' for p in phrases)
+    if op == "matches":
+        return f"`{leaf['field']}` {PHRASE[op]} `{leaf[op]}`"
     return f"`{leaf['field']}` {PHRASE[op]} {_value(leaf[op], rule, catalogue)}"
 
 

@@ -43,7 +43,8 @@ def evidence(outcome: Outcome, catalogue: Catalogue, values: dict[str, Any]) -> 
     if outcome.result == "no_data":
         said = rule.not_applicable or f"{rule.title}: no case arose in the period."
         return f"{KIND_LABEL[rule.evidence_kind]}: {said}"
-    text = f"{KIND_LABEL[rule.evidence_kind]}: {render(rule.evidence, outcome, catalogue, values)}"
+    template = rule.evidence_fail if outcome.result == "fail" and rule.evidence_fail else rule.evidence
+    text = f"{KIND_LABEL[rule.evidence_kind]}: {render(template, outcome, catalogue, values)}"
     if finding.unknown:
         text += (f" A further {_cases(finding.unknown)} could not be judged, with no {_columns(_blank_required(rule.requires))} "
                  "recorded, and are counted neither as compliant nor as breaches.")
