@@ -397,8 +397,9 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
     from checker.verdict.waivers import load_waivers
 
     today = dt.date.today()  # the clock, never the --generated-at stamp: a stamp must not change a judgement
-    if register_path and period is None:
-        raise click.UsageError("--period is required with --register")
+    if register_path and period is None:  # as the help says: the current financial year, told so a reader knows which
+        period = financial_year_of(today)
+        click.echo(f"chc: no --period given: judging {period.label}, the current financial year", err=True)
     _read_from(*policy_paths, register_path, mapping_path, waivers_path, code_path, *(rules_paths or ()))
     progress = _progress(register_path)
     with _input_errors():

@@ -76,7 +76,7 @@ def test_no_stage_2_complaints_leaves_a_stage_2_duty_to_the_policy_or_an_attesta
     rows = clean_rows().filter(pl.col("stage").is_null() | (pl.col("stage") == "1"))
     found = result(run(rows=rows), "6.13")
     assert found.status == "not_assessed"
-    assert found.evidence[0] == "Measured from the register: No stage 2 complaint in the period records both handlers."
+    assert found.evidence[0] == "Measured from the register: No stage 2 complaint was received in the period."
     assert "no case arose in the period" in found.reasoning[-1]
     acknowledged = result(run(rows=rows), "6.11")  # its policy timescale is declared: that decides
     assert acknowledged.status == "met" and acknowledged.evidence_kinds == ["declared"]

@@ -242,3 +242,14 @@ def test_junit_skips_a_waived_provision_with_its_justification(tmp_path):
     assert case.find("failure") is None
     message = case.find("skipped").get("message")
     assert message.startswith("waived: ") and provisions["6.5"]["waiver"]["justification"] in message and "until 31 March 2027" in message
+
+
+def test_check_with_a_register_and_no_period_judges_the_current_financial_year(tmp_path):
+    """--period's help says it defaults to the current financial year: with --register too, it does, and says so."""
+    from checker.derive.period import financial_year_of
+
+    out = _check("--policy", str(_policy(tmp_path)), *REGISTER[:2], "--format", "json")
+    label = financial_year_of(dt.date.today()).label
+    assert out.exit_code in (0, 1), out.output
+    assert f"chc: no --period given: judging {label}, the current financial year" in out.stderr
+    assert json.loads(out.stdout)["period"]["label"] == label

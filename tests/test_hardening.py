@@ -35,7 +35,7 @@ def test_skip_bad_rows_accounts_for_every_row_in_every_output(tmp_path, bad_regi
     rows = example_rows()["case_id"].to_list()
     child = rows.index("HRL-24-0009") + 2  # the stage 2 escalated from the bad stage 1: skipped with it
     assert sorted(skipped) == sorted([rows.index("HRL-24-0002") + 2, rows.index("HDC-24-0003") + 2, child])
-    assert skipped[child] == ["escalated_from: is not a case_id in the register"]
+    assert skipped[child] == ["escalated_from: names a case skipped as invalid"]
     assert all("31/02/2024" not in reason for reasons in skipped.values() for reason in reasons)  # no cell content
     for path in files:
         assert (f'"row": {child}' if path.suffix == ".json" else f"row {child}") in readable_text(path), path.name

@@ -119,10 +119,14 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     problems += [p for p in _consistency(typed, name) if (p.row, p.field) not in in_cells]
     skipped: list[Problem] = []
     while problems and skip_bad_rows:
-        # drop the rows in error, then check again: a stage 2 row whose stage 1 was dropped is in error now
+        # drop the rows in error, then check again; a case escalated from a dropped row goes with it, as its link
+        # would otherwise read as a stage 1 outside the register
         skipped += problems
-        typed = typed.filter(~pl.col(ROW).is_in(sorted({p.row for p in problems})))
-        problems = _consistency(typed, name)
+        dropped = pl.col(ROW).is_in(sorted({p.row for p in problems}))
+        gone = typed.filter(dropped)["case_id"].implode()
+        typed = typed.filter(~dropped)
+        orphans = typed.filter(pl.col("escalated_from").is_in(gone).fill_null(False))[ROW].to_list()
+        problems = _consistency(typed, name) + [Problem(name, row, "escalated_from", "names a case skipped as invalid") for row in orphans]
     if problems:
         raise InputError(in_order(problems))
     return Register(name, typed, rows_read, ignored, in_order(skipped), warnings, absent_columns)
@@ -440,10 +444,10 @@ def _consistency(frame: pl.DataFrame, name: str) -> list[Problem]:
         (_duplicated(frame["case_id"]), "case_id", "duplicate case_id (another row has the same)"),
         (complaint & pl.col("stage").is_null(), "stage", "a complaint needs its stage (1 or 2)"),
         (~complaint & pl.col("stage").is_not_null(), "stage", "only complaints have a stage"),
-        ((pl.col("stage") == 2) & parent.is_null(), "escalated_from", "a stage 2 complaint must name the stage 1 case it escalates"),
         (pl.col("not_accepted_reason").is_not_null() & (pl.col("outcome") != "not_accepted").fill_null(True),
          "not_accepted_reason", "is given, but the outcome is not not_accepted"),
-        (parent.is_not_null() & ~found, "escalated_from", "is not a case_id in the register"),
+        # a complaint may escalate from a case outside the register (last year's, in a one-year extract): judged without the link
+        (parent.is_not_null() & ~found & ~complaint, "escalated_from", "is not a case_id in the register"),
         (parent == pl.col("case_id"), "escalated_from", "a case cannot escalate from itself"),
         (link & (pl.col("stage") == 2) & ~((pl.col("parent_type") == "complaint") & (pl.col("parent_stage") == 1)).fill_null(False),
          "escalated_from", "names a case that is not a stage 1 complaint"),

@@ -149,6 +149,10 @@ def _summary(data: dict[str, Any], level: int = 2) -> list[Block]:
     ]
     if data["escalation_rate_pct"] is not None:
         items.append(f"{whole_pct(s2['received'], s1['received'])} as many stage 2 complaints as stage 1 (escalation rate).")
+    if data["stage2_stage1_not_in_register"]:
+        items.append(f"{_count(data['stage2_stage1_not_in_register'], 'stage 2 complaint')} escalated from a stage 1 complaint that is "
+                     "not in this register (received before it starts): counted in every figure, but not where the stage 1 "
+                     "complaint is needed, such as the check that stage 2 is handled by someone else.")
     items.append(f"At {uk_date(data['period']['as_of'])}, {s1['open_at_end']} stage 1 and {s2['open_at_end']} stage 2 complaints were "
                  f"open, {s1['overdue_at_end'] + s2['overdue_at_end']} of them past the Code's timescale.")
     if data["compensation"]["total"]:

@@ -38,7 +38,7 @@ OUTSIDE_TENURES = ("leasehold", "other")
 # stage 1, over at least this many stage 2 cases (seed 004: damp and mould, 42% against 20%)
 THEME_RATIO = 1.5
 THEME_MIN_STAGE2 = 2
-USED = ("case_id", "contact_type", "stage", "in_period", "service_area", "organisation", "tenure", "themes", "outcome",
+USED = ("case_id", "contact_type", "stage", "escalated_from_type", "in_period", "service_area", "organisation", "tenure", "themes", "outcome",
         "not_accepted_reason", "compensation_offered", "received_date", "response_date", "working_days_to_acknowledge",
         "working_days_to_respond", "working_days_to_extended_due", "response_within_extension", "extension_good_reason",
         "working_days_to_extension_notice")
@@ -93,6 +93,7 @@ def figures(frame: pl.DataFrame, period: Period, homes: int, homes_by_tenure: di
         "stage1": stages[1],
         "stage2": stages[2],
         "escalation_rate_pct": pct(stages[2]["received"], stages[1]["received"]),
+        "stage2_stage1_not_in_register": _kind(received, "stage2").filter(pl.col("escalated_from_type").is_null()).height,
         "tsm": _tsm(frame, received, period, homes, homes_by_tenure, times),
         "refused": {**_refused(complaints), "time_limit_months": times.time_limit_months},
         "compensation": _compensation(complaints, period),

@@ -38,16 +38,19 @@ def evidence(outcome: Outcome, catalogue: Catalogue, values: dict[str, Any]) -> 
     if outcome.reason == "absent":
         return f"Not assessed: the register has no {_columns(finding.absent)} column."
     if outcome.reason == "blank":
-        return (f"Not assessed: {_cases(finding.unknown)} in scope, none with {_columns(_blank_required(rule.requires))} recorded "
-                f"({rule.title.lower()}).")
+        why = ("none could be judged from what the register records" if rule.unknown or not _blank_required(rule.requires)
+               else f"each where {_blank(_blank_required(rule.requires))}")
+        return f"Not assessed: {_cases(finding.unknown)} in scope, {why} ({rule.title[0].lower() + rule.title[1:]})."
     if outcome.result == "no_data":
         said = rule.not_applicable or f"{rule.title}: no case arose in the period."
         return f"{KIND_LABEL[rule.evidence_kind]}: {said}"
     template = rule.evidence_fail if outcome.result == "fail" and rule.evidence_fail else rule.evidence
     text = f"{KIND_LABEL[rule.evidence_kind]}: {render(template, outcome, catalogue, values)}"
     if finding.unknown:
-        text += (f" A further {_cases(finding.unknown)} could not be judged, with no {_columns(_blank_required(rule.requires))} "
-                 "recorded, and are counted neither as compliant nor as breaches.")
+        why = ("from what the register records" if rule.unknown or not _blank_required(rule.requires)
+               else f"as {_blank(_blank_required(rule.requires))}")
+        text += (f" A further {_cases(finding.unknown)} could not be judged {why}, and "
+                 f"{'are' if finding.unknown != 1 else 'is'} counted neither as compliant nor as a breach.")
     return text
 
 
@@ -121,6 +124,11 @@ def _blank_required(requires: tuple[str, ...]) -> tuple[str, ...]:
 def _columns(names: tuple[str, ...]) -> str:
     labels = [label(n) for n in names]
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def _blank(names: tuple[str, ...]) -> str:
+    """"the complaint handler is blank", or "the A or the B is blank"."""
+    return " or ".join(f"the {label(n)}" for n in names) + " is blank"
 
 
 def _cases(n: int) -> str:
