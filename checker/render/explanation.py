@@ -25,7 +25,7 @@ def explain_text(assessment: Assessment, provision_id: str) -> str:
         lines.append(_wrap(f"- Cases in breach: {', '.join(r.case_ids)}", "  "))
     unknown = sorted({cid for rr in r.rule_results for cid in rr.outcome.finding.unknown_case_ids})
     if unknown:
-        lines.append(_wrap(f"- Cases that could not be judged (a required cell is blank): {', '.join(unknown)}", "  "))
+        lines.append(_wrap(f"- Cases that could not be judged from what the register records: {', '.join(unknown)}", "  "))
     if r.remediation and r.status not in ("met", "waived"):
         lines += ["", "What to do:", _wrap(r.remediation, "")]
     if r.notes:

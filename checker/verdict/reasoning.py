@@ -49,7 +49,8 @@ def evidence(outcome: Outcome, catalogue: Catalogue, values: dict[str, Any]) -> 
     if finding.unknown:
         why = ("from what the register records" if rule.unknown or not _blank_required(rule.requires)
                else f"as {_blank(_blank_required(rule.requires))}")
-        text += (f" A further {_cases(finding.unknown)} could not be judged {why}, and "
+        further = "A further case" if finding.unknown == 1 else f"A further {_cases(finding.unknown)}"
+        text += (f" {further} could not be judged {why}, and "
                  f"{'are' if finding.unknown != 1 else 'is'} counted neither as compliant nor as a breach.")
     return text
 
