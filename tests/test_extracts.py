@@ -50,3 +50,28 @@ def test_a_stage_2_naming_no_stage_1_is_judged_on_its_own_dates(tmp_path):
     handler = next(o for o in provisions["6.13"]["outcomes"] if o["rule"] == "CHC-6.13-S2-DIFFERENT-HANDLER")
     assert "HDC-24-0130" in handler["unknown_case_ids"]
     assert any("could not be judged from what the register records" in e for e in provisions["6.13"]["evidence"])
+
+
+def test_a_log_with_compliments_and_its_own_yes_no_words_is_read_as_it_is(tmp_path):
+    """Values as logs hold them (issue 14, point 5): compliments mapped to ignore are counted and left out; yes/no
+    columns read y/n, true/false, 1/0 in any case; a mapping's YAML booleans (N: no) mean yes and no."""
+    rows = example_rows()
+    compliments = pl.DataFrame({c: [None] * 3 for c in rows.columns}, schema={c: pl.Utf8 for c in rows.columns}).with_columns(
+        pl.Series("case_id", ["CMP-0001", "CMP-0002", "CMP-0003"]), pl.lit("Compliment").alias("contact_type"),
+        pl.lit("2024-06-03").alias("received_date"))
+    rows = pl.concat([rows, compliments]).with_columns(
+        pl.col("refusal_explained").replace({"yes": "Y", "no": "N"}),
+        pl.col("ombudsman_details_given").replace({"yes": "TRUE", "no": "0"}),
+        pl.col("discretion_considered").replace({"yes": "Yes", "no": "NO"}))
+    register = _extract(tmp_path, rows)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("values:\n  contact_type: {Compliment: ignore}\n  refusal_explained: {Y: yes, N: no}\n")
+    args = ["--policy", EXAMPLE / "policy.yaml", "--register", register, "--mapping", mapping, "--period", "2024-25"]
+    out = chc("assess", *args, "--format", "json")
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["register"]["rows_read"] == 423 and data["register"]["rows_ignored"] == 3 and data["register"]["rows_assessed"] == 420
+    plain = chc("assess", "--policy", EXAMPLE / "policy.yaml", "--register", EXAMPLE / "register.csv", "--period", "2024-25", "--format", "json")
+    assert data["summary"] == json.loads(plain.stdout)["summary"]  # the same verdicts as the contract's own words
+    table = chc("assess", *args)
+    assert "423 rows read, 420 assessed, 3 left out as their contact type is mapped to ignore" in table.stdout

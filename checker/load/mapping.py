@@ -59,10 +59,25 @@ class Mapping:
     def translate_values(self, cells: dict[str, pl.Series]) -> dict[str, pl.Series]:
         """Replace the export's words with contract words, matching after trimming and ignoring case."""
         for col, words in self.values.items():
-            lookup = {str(k).strip().lower(): str(v) for k, v in words.items()}
+            lookup = {spelling: _word(v) for k, v in words.items() for spelling in _spellings(k)}
             original = cells[col].cast(pl.Utf8)
             cells[col] = original.str.strip_chars().str.to_lowercase().replace_strict(lookup, default=original).rename(col)
         return cells
+
+
+# YAML reads y, yes, true and on (and n, no, false, off) as booleans: a key written so stands for all its spellings
+YAML_TRUE, YAML_FALSE = ("y", "yes", "true", "on"), ("n", "no", "false", "off")
+
+
+def _spellings(key: object) -> tuple[str, ...]:
+    if isinstance(key, bool):
+        return YAML_TRUE if key else YAML_FALSE
+    return (str(key).strip().lower(),)
+
+
+def _word(value: object) -> str:
+    """A contract word; a YAML boolean written for a yes/no column is that word."""
+    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
 
 
 def _personal(heading: str) -> bool:

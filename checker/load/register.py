@@ -62,6 +62,7 @@ class Register:
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # read, but told on standard error (control characters)
     absent_columns: frozenset[str] = frozenset()  # contract columns the file lacks: rules requiring them are not assessed
+    rows_ignored: int = 0  # rows whose contact type the mapping sends to `ignore` (compliments, comments): read, left out
 
     @cached_property
     def skipped_rows(self) -> list[tuple[int, list[str]]]:
@@ -77,9 +78,11 @@ class Register:
         return Path(self.source).name if self.source != NO_REGISTER else self.source
 
     def accounting(self) -> str:
-        """"420 rows read, 417 assessed, 3 skipped": the numbers always add up."""
+        """"420 rows read, 407 assessed, 3 skipped as invalid, 10 left out as mapped to ignore": the numbers add up."""
         skipped = len(self.skipped_rows)
-        return f"{self.rows_read} rows read, {self.rows_read - skipped} assessed" + (f", {skipped} skipped as invalid" if skipped else "")
+        return (f"{self.rows_read} rows read, {self.rows_read - skipped - self.rows_ignored} assessed"
+                + (f", {skipped} skipped as invalid" if skipped else "")
+                + (f", {self.rows_ignored} left out as their contact type is mapped to ignore" if self.rows_ignored else ""))
 
 
 def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None = None, skip_bad_rows: bool = False) -> Register:
@@ -107,7 +110,10 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         cells[absent] = pl.repeat(None, rows_read, dtype=pl.Utf8, eager=True).alias(absent)
     if mapping is not None:
         cells = mapping.translate_values(cells)
+    rows_ignored = _ignored(cells)
     rows = pl.int_range(first_row, first_row + rows_read, dtype=pl.Int64, eager=True).alias(ROW)
+    if rows_ignored is not None:
+        rows, cells = rows.filter(~rows_ignored), {c: s.filter(~rows_ignored) for c, s in cells.items()}
     warnings = _control_characters(cells, rows, name)
     free_text = [Problem(name, None, col, "the column's values are nearly all different, each used once: it looks like free text "
                          f"(names or notes?), which chc would publish; map a column of categories to {col}, or none")
@@ -129,7 +135,8 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         problems = _consistency(typed, name) + [Problem(name, row, "escalated_from", "names a case skipped as invalid") for row in orphans]
     if problems:
         raise InputError(in_order(problems))
-    return Register(name, typed, rows_read, ignored, in_order(skipped), warnings, absent_columns)
+    return Register(name, typed, rows_read, ignored, in_order(skipped), warnings, absent_columns,
+                    int(rows_ignored.sum()) if rows_ignored is not None else 0)
 
 
 def empty_register() -> Register:
@@ -336,6 +343,8 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
         step = pl.DataFrame([text]).with_columns(_cast(raw, spec).alias(col))
         if "enum" in spec and spec.get("type", "string") == "string":
             step = step.with_columns(_lowercase(step[col]))
+        if spec.get("enum") == ["yes", "no"]:
+            step = step.with_columns(pl.col(col).replace(YES_NO))
     problems: list[Problem] = []
     flags = step.select([c.fill_null(False).alias(str(i)) for i, (c, _) in enumerate(checks)])
     for i, (_, message) in enumerate(checks):
@@ -402,6 +411,17 @@ def _cast(c: pl.Expr, spec: dict[str, Any]) -> pl.Expr:
     if spec.get("type") == "number":
         return c.str.replace_all(r"^£|,", "").cast(pl.Float64, strict=False)
     return c
+
+
+# a yes/no column as registers write it (JSON and Excel booleans arrive as true/false)
+YES_NO = {"y": "yes", "true": "yes", "1": "yes", "n": "no", "false": "no", "0": "no"}
+IGNORE = "ignore"  # a contact type mapped to this (compliments, comments) is counted as read and left out
+
+
+def _ignored(cells: dict[str, pl.Series]) -> pl.Series | None:
+    """The rows whose contact type is `ignore` (after the mapping), or None when there are none."""
+    marked = (cells["contact_type"].cast(pl.Utf8).str.strip_chars().str.to_lowercase() == IGNORE).fill_null(False)
+    return marked if marked.any() else None
 
 
 def _lowercase(text: pl.Series) -> pl.Series:

@@ -32,6 +32,7 @@ def assessment_dict(assessment: Assessment, generated_at: dt.datetime) -> dict[s
             "ignored_columns": len(assessment.register.ignored_columns),  # counted, never listed: a heading can hold personal data
             "rows_skipped": len(assessment.register.skipped_rows),
             "skipped_rows": [{"row": row, "reasons": reasons} for row, reasons in assessment.register.skipped_rows],
+            "rows_ignored": assessment.register.rows_ignored,
         },
         "summary": assessment.summary(),
         "provisions": [

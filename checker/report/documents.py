@@ -123,7 +123,9 @@ def _meta(data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
         ("Homes", f"{data['homes']:,}"),
         ("Code", f"{data['code']['title']} {data['code']['version']}"),
         ("Register", f"{data['register']['source']}: {data['register']['rows_read']} rows read, {data['register']['rows_assessed']} assessed"
-                     + (f", {data['register']['rows_skipped']} skipped as invalid" if data['register']['rows_skipped'] else "")),
+                     + (f", {data['register']['rows_skipped']} skipped as invalid" if data['register']['rows_skipped'] else "")
+                     + (f", {data['register']['rows_ignored']} left out as their contact type is mapped to ignore"
+                        if data['register']['rows_ignored'] else "")),
         ("Generated", f"{data['generated_at'][:16].replace('T', ' ')} UTC by chc {data['tool']['version']}"),
     ]
     return tuple(meta)
