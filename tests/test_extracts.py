@@ -56,7 +56,7 @@ def test_a_log_with_compliments_and_its_own_yes_no_words_is_read_as_it_is(tmp_pa
     """Values as logs hold them (issue 14, point 5): compliments mapped to ignore are counted and left out; yes/no
     columns read y/n, true/false, 1/0 in any case; a mapping's YAML booleans (N: no) mean yes and no."""
     rows = example_rows()
-    compliments = pl.DataFrame({c: [None] * 3 for c in rows.columns}, schema={c: pl.Utf8 for c in rows.columns}).with_columns(
+    compliments = pl.DataFrame({c: [None] * 3 for c in rows.columns}, schema=dict.fromkeys(rows.columns, pl.Utf8)).with_columns(
         pl.Series("case_id", ["CMP-0001", "CMP-0002", "CMP-0003"]), pl.lit("Compliment").alias("contact_type"),
         pl.lit("2024-06-03").alias("received_date"))
     rows = pl.concat([rows, compliments]).with_columns(
