@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -57,3 +58,10 @@ def uk_date(day: dt.date | str | None) -> str:
     if isinstance(day, str):
         day = dt.date.fromisoformat(day)
     return f"{day.day} {day:%B %Y}"
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` earlier, or that month's last day where there is none (29 February 2024, 12 months
+    before: 28 February 2023), as English law counts months."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from checker.derive.dates import parse_date
+from checker.derive.dates import months_before, parse_date
 
 _YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
@@ -72,14 +72,9 @@ def quarters_of(period: Period) -> list[Period]:
 
 def previous_year(period: Period) -> Period:
     """The same period a year earlier (2024-25-Q2 → 2023-24-Q2), for figures shown in brackets beside this year's."""
-    start, end = _year_before(period.start), _year_before(period.end)
+    start, end = months_before(period.start, 12), months_before(period.end, 12)
     if _QUARTER.match(period.label) or _YEAR.match(period.label):
         label = financial_year_of(start).label + (period.label[-3:] if _QUARTER.match(period.label) else "")
     else:
         label = f"{start.isoformat()} to {end.isoformat()}"
     return Period(start, end, label)
-
-
-def _year_before(day: dt.date) -> dt.date:
-    """The same day a year earlier; 29 February becomes 28 February."""
-    return day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from checker.derive.dates import months_before
 from checker.derive.period import Period
 
 # the longest gap between governing-body updates that still keeps to each declared frequency, in months
@@ -26,19 +27,11 @@ def dated_facts(facts: dict[str, Any], period: Period, as_of: dt.date) -> dict[s
     months = FREQUENCY_MONTHS.get(facts.get("reporting.governing_body_updates.frequency") or "")
     end = min(period.end, as_of)
     return {
-        "reporting.annual_report.current": None if reported is None else _months_before(end, ANNUAL_REPORT_MONTHS) < reported <= end,
+        "reporting.annual_report.current": None if reported is None else months_before(end, ANNUAL_REPORT_MONTHS) < reported <= end,
         "reporting.governing_body_updates.current": None if updated is None or months is None
-        else _months_before(end, months) <= updated <= end,
+        else months_before(end, months) <= updated <= end,
     }
 
 
 def _day(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value if isinstance(value, dt.date) else None
-
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    """The same day `months` earlier, or that month's last day where there is none."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    first_of_next = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-    return min(day.replace(year=year, month=month + 1, day=1) + dt.timedelta(days=day.day - 1), first_of_next - dt.timedelta(days=1))
