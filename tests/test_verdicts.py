@@ -213,3 +213,16 @@ def test_sarif_precision_follows_how_each_rule_knows(rulebook):
     expected = {"measured": "very-high", "declared": "high", "heuristic": "low"}
     assert {rid: p["precision"] for rid, p in rules.items() if rid in kinds} == {rid: expected[kinds[rid]] for rid in rules if rid in kinds}
     assert {"very-high", "high"} <= {p["precision"] for p in rules.values()}
+
+
+def test_a_record_keeping_rule_judges_its_own_blanks_and_the_evidence_says_no_otherwise(catalogue):
+    """A column a rule asks about with `present` is no cause of unknowns, in the masks and in the words alike."""
+    from checker.load.resources import bundled
+    from checker.load.rulebook import load_rulebook
+    from checker.rules.evaluate import unknown_if_blank
+
+    book = load_rulebook([bundled("rules"), EXAMPLE / "rules"], catalogue)
+    rule = book.by_id()["HDC-LOCAL-5.12-OUTCOME-RECORDED"]
+    assert "handler" in rule.requires and "handler" not in unknown_if_blank(rule)
+    ombudsman = book.by_id()["CHC-6.5-S1-OMBUDSMAN-DETAILS"]
+    assert unknown_if_blank(ombudsman) == ("contact_type", "stage", "ombudsman_details_given")

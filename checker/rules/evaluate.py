@@ -81,7 +81,8 @@ def evaluate(rules: list[Rule], frame: pl.DataFrame, policy: dict[str, Any], reg
 def _cases(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absent_columns: frozenset[str],
            tolerances: dict[str, Tolerance]) -> list[Finding]:
     """All case rules' masks in one pass over the in-period cases; ids only for the rules that need them."""
-    judged_rules = [r for r in rules if not _absent(r, absent_columns)]
+    absent = {r.id: _absent(r, absent_columns) for r in rules}
+    judged_rules = [r for r in rules if not absent[r.id]]
     masks = []
     for n, rule in enumerate(judged_rules):
         assert rule.select is not None  # the rulebook requires a select of every case rule
@@ -95,7 +96,7 @@ def _cases(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absen
     def ids(column: str) -> tuple[str, ...]:
         return tuple(judged.filter(pl.col(column))["case_id"].sort().to_list()) if counts[column] else ()
 
-    findings = [Finding(r, 0, 0, absent=_absent(r, absent_columns)) for r in rules if r not in judged_rules]
+    findings = [Finding(r, 0, 0, absent=absent[r.id]) for r in rules if absent[r.id]]
     for n, rule in enumerate(judged_rules):
         findings.append(Finding(rule, counts[f"e{n}"], counts[f"b{n}"], ids(f"b{n}"), counts[f"u{n}"], ids(f"u{n}"),
                                 tolerance=tolerances.get(rule.id)))
@@ -104,9 +105,10 @@ def _cases(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absen
 
 def _one_row(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absent_columns: frozenset[str]) -> list[Finding]:
     """Policy and register rules: the same compiler over a frame of one row; a breach is that row matching."""
-    judged = [r for r in rules if not _absent(r, absent_columns)]
+    absent = {r.id: _absent(r, absent_columns) for r in rules}
+    judged = [r for r in rules if not absent[r.id]]
     row = frame.select(*(_compile(r.breach, policy).alias(r.id) for r in judged)).row(0, named=True) if judged else {}
-    return [Finding(r, 1, int(row[r.id]), ()) if r in judged else Finding(r, 0, 0, absent=_absent(r, absent_columns)) for r in rules]
+    return [Finding(r, 0, 0, absent=absent[r.id]) if absent[r.id] else Finding(r, 1, int(row[r.id])) for r in rules]
 
 
 def _policy_frame(rules: list[Rule], policy: dict[str, Any]) -> pl.DataFrame:
@@ -141,9 +143,14 @@ def _asked(rule: Rule, *conds: conditions.Condition | None) -> set[str]:
             for leaf in conditions.leaves(cond) if conditions.operator(leaf) == "present"}
 
 
-def _blank(rule: Rule) -> pl.Expr:
-    """True where a cell the rule requires is blank and a blank there is not itself an answer: the register contract
-    says what it means (x-blank), or the rule asks about it itself (`present`), as a record-keeping rule does."""
+def unknown_if_blank(rule: Rule) -> tuple[str, ...]:
+    """The required columns whose blank leaves a case unknown: all but those whose blank is itself an answer, as the
+    register contract says (x-blank) or the rule asks about itself (`present`), as a record-keeping rule does."""
     columns, asked = contract(), _asked(rule)
-    unknown_if_blank = [pl.col(c).is_null() for c in rule.requires if "x-blank" not in columns.get(c, {}) and c not in asked]
-    return reduce(lambda a, b: a | b, unknown_if_blank) if unknown_if_blank else pl.lit(False)
+    return tuple(c for c in rule.requires if "x-blank" not in columns.get(c, {}) and c not in asked)
+
+
+def _blank(rule: Rule) -> pl.Expr:
+    """True where a cell whose blank leaves the case unknown is blank."""
+    blanks = [pl.col(c).is_null() for c in unknown_if_blank(rule)]
+    return reduce(lambda a, b: a | b, blanks) if blanks else pl.lit(False)

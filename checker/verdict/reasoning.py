@@ -11,7 +11,8 @@ from typing import Any
 
 from checker.load.catalogue import Catalogue
 from checker.load.register import contract
-from checker.load.rulebook import PLACEHOLDER
+from checker.load.rulebook import PLACEHOLDER, Rule
+from checker.rules.evaluate import unknown_if_blank
 from checker.verdict.infer import Decision, Outcome
 
 KIND_LABEL = {
@@ -37,9 +38,9 @@ def evidence(outcome: Outcome, catalogue: Catalogue, values: dict[str, Any]) -> 
     rule, finding = outcome.rule, outcome.finding
     if outcome.reason == "absent":
         return f"Not assessed: the register has no {_columns(finding.absent)} column."
+    blanks = _blanks(rule)
     if outcome.reason == "blank":
-        why = ("none could be judged from what the register records" if rule.unknown or not _blank_required(rule.requires)
-               else f"each where {_blank(_blank_required(rule.requires))}")
+        why = f"each where {blanks}" if blanks else "none could be judged from what the register records"
         return f"Not assessed: {_cases(finding.unknown)} in scope, {why} ({rule.title[0].lower() + rule.title[1:]})."
     if outcome.result == "no_data":
         said = rule.not_applicable or f"{rule.title}: no case arose in the period."
@@ -47,8 +48,7 @@ def evidence(outcome: Outcome, catalogue: Catalogue, values: dict[str, Any]) -> 
     template = rule.evidence_fail if outcome.result == "fail" and rule.evidence_fail else rule.evidence
     text = f"{KIND_LABEL[rule.evidence_kind]}: {render(template, outcome, catalogue, values)}"
     if finding.unknown:
-        why = ("from what the register records" if rule.unknown or not _blank_required(rule.requires)
-               else f"as {_blank(_blank_required(rule.requires))}")
+        why = f"as {blanks}" if blanks else "from what the register records"
         further = "A further case" if finding.unknown == 1 else f"A further {_cases(finding.unknown)}"
         text += (f" {further} could not be judged {why}, and "
                  f"{'are' if finding.unknown != 1 else 'is'} counted neither as compliant nor as a breach.")
@@ -117,19 +117,16 @@ def _result(outcome: Outcome) -> str:
             "not_assessed": "not assessed"}[outcome.result]
 
 
-def _blank_required(requires: tuple[str, ...]) -> tuple[str, ...]:
-    columns = contract()
-    return tuple(c for c in requires if "x-blank" not in columns.get(c, {}))
-
-
 def _columns(names: tuple[str, ...]) -> str:
     labels = [label(n) for n in names]
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
-def _blank(names: tuple[str, ...]) -> str:
-    """"the complaint handler is blank", or "the A or the B is blank"."""
-    return " or ".join(f"the {label(n)}" for n in names) + " is blank"
+def _blanks(rule: Rule) -> str:
+    """Why a case of the rule is unknown, when only blank cells can make it so: "the complaint handler is blank", or
+    "the A or the B is blank"; empty when the rule's own `unknown` condition can too, or no blank can."""
+    names = () if rule.unknown else unknown_if_blank(rule)
+    return " or ".join(f"the {label(n)}" for n in names) + " is blank" if names else ""
 
 
 def _cases(n: int) -> str:
