@@ -69,6 +69,11 @@ class ProvisionResult:
         return [r for r in self.rule_results if r.outcome.failing]
 
     @property
+    def breaking(self) -> list[RuleResult]:
+        """The failing rules that decide (not indicators): what a waiver of rules must cover."""
+        return [r for r in self.rule_results if r.outcome.breaks]
+
+    @property
     def rules_verdict(self) -> str:
         """The verdict the rules gave: the status, or for a waived provision the verdict the waiver set aside."""
         return self.verdict_without_waiver or self.status
@@ -151,7 +156,7 @@ def _explain(provision: Provision, catalogue: Catalogue, decision: Decision, out
                     for o in outcomes]
     evidence = [r.evidence for r in rule_results]
     case_ids = sorted({cid for r in rule_results if r.outcome.deciding for cid in r.outcome.finding.case_ids})
-    failing = [r for r in rule_results if r.outcome.failing and r.outcome.deciding]
+    failing = [r for r in rule_results if r.outcome.breaks]
     remediation = " ".join(r.remediation for r in failing) or None
     if attestation:
         evidence.append(_attested(attestation))
@@ -204,7 +209,7 @@ def _waive(result: ProvisionResult, decision: Decision, waivers: list[Waiver], t
     active = [w for w in mine if w.active(today)]
     if decision.waived:
         by_provision = [w for w in active if w.kind == "provision"]
-        failing = {r.outcome.rule.id for r in result.failing}
+        failing = {r.outcome.rule.id for r in result.breaking}
         waiver = by_provision[0] if by_provision else next(w for w in active if w.kind == "rule" and w.target in failing)
         result.verdict_without_waiver, result.status, result.waiver = result.status, "waived", waiver
         covered = f"provision {waiver.target}" if by_provision else "every failing rule"
@@ -212,7 +217,7 @@ def _waive(result: ProvisionResult, decision: Decision, waivers: list[Waiver], t
                                 f"{decision.verdict.replace('_', ' ')} aside.")
     elif decision.waiver_step == "partly_waived":
         waived = sorted(w.target for w in active if w.kind == "rule")
-        still = sorted(r.outcome.rule.id for r in result.failing if r.outcome.rule.id not in waived)
+        still = sorted(r.outcome.rule.id for r in result.breaking if r.outcome.rule.id not in waived)
         message = f"Rule {', '.join(waived)} is waived, but {', '.join(still)} still fails, so the waiver does not apply."
         result.notes.append(message)
         result.reasoning.append(message)

@@ -43,6 +43,11 @@ class Outcome:
         """Measured and declared outcomes decide verdicts; a heuristic only flags cases for review."""
         return self.rule.evidence_kind != "heuristic"
 
+    @property
+    def breaks(self) -> bool:
+        """Failing, and of a kind that decides: what makes a provision not met or partly met, and what a waiver covers."""
+        return self.failing and self.deciding
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -69,8 +74,7 @@ def rule_outcomes(findings: list[Finding]) -> list[Outcome]:
          "breaches": f.breaches, "unknown": f.unknown, "allowed": f.allowed}
         for f in findings
     ]
-    by_id = {f"f|{f.rule.id}": f for f in findings}
-    fired = _one_each(_inference()["outcomes"], facts, "f", "id", by_id, "finding")
+    fired = _one_each(_inference()["outcomes"], facts, "f", "id", [fact["id"] for fact in facts], "finding")
     return [Outcome(f.rule, *fired[f"f|{f.rule.id}"], f) for f in findings]
 
 
@@ -83,18 +87,18 @@ def decide(provision_ids: list[str], outcomes: list[Outcome], attested: dict[str
                          for o in outcomes for pid in o.rule.provisions]
     facts += [{"id": f"a|{pid}", "kind": "attestation", "provision": pid, "status": status} for pid, status in attested.items()]
     facts += [{"id": f"p|{pid}", "kind": "provision", "pid": pid} for pid in provision_ids]
-    verdicts = _one_each(_inference()["verdicts"], facts, "p", "pid", {pid: pid for pid in provision_ids}, "provision")
+    verdicts = _one_each(_inference()["verdicts"], facts, "p", "pid", provision_ids, "provision")
     rules_verdict = {pid: attested[pid] if step == "attestation" else name for pid, (name, step) in verdicts.items()}
     waived = set(waived_rules)
     facts = [{"id": f"w|{pid}", "kind": "waiver", "provision": pid} for pid in waived_provisions]
     facts += [{"id": f"x|{o.rule.id}|{pid}", "kind": "failing", "provision": pid, "waived": int(o.rule.id in waived)}
-              for o in outcomes if o.failing and o.deciding for pid in o.rule.provisions]
+              for o in outcomes if o.breaks for pid in o.rule.provisions]
     facts += [{"id": f"v|{pid}", "kind": "verdict", "pid": pid, "verdict": rules_verdict[pid]} for pid in provision_ids]
-    waivers = _one_each(_inference()["waivers"], facts, "v", "pid", {pid: pid for pid in provision_ids}, "provision")
+    waivers = _one_each(_inference()["waivers"], facts, "v", "pid", provision_ids, "provision")
     return {pid: Decision(rules_verdict[pid], verdicts[pid][1], waivers[pid][1]) for pid in provision_ids}
 
 
-def _one_each(rules: dict[str, Any], facts: list[Fact], alias: str, key: str, wanted: dict[str, Any], what: str) -> dict[str, tuple[str, str]]:
+def _one_each(rules: dict[str, Any], facts: list[Fact], alias: str, key: str, wanted: list[str], what: str) -> dict[str, tuple[str, str]]:
     """Run one pass; each of `wanted` must be decided by exactly one rule (which may fire more than once)."""
     fired: dict[str, set[str]] = {name: set() for name in wanted}
     for name, matched in engine.run(rules, facts):
