@@ -427,10 +427,13 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
 
 
 def _tell_absent(register, rulebook) -> None:
-    """One line naming the contract columns the register lacks that rules need: those rules are not assessed."""
-    needed = [c for c in sorted(register.absent_columns) if rulebook and any(c in r.requires for r in rulebook.rules)]
+    """One line naming the contract columns the register lacks that leave rules not assessed, as evaluation decides."""
+    from checker.rules.evaluate import absent_required
+
+    lacking = {r.id: absent_required(r, register.absent_columns) for r in (rulebook.rules if rulebook else [])}
+    needed = sorted({c for columns in lacking.values() for c in columns})
     if needed:
-        unjudged = [r for r in rulebook.rules if set(r.requires) & set(needed)]
+        unjudged = [rule_id for rule_id, columns in lacking.items() if columns]
         many = len(needed) != 1
         click.echo(f"{register.source}: the register has no {', '.join(repr(c) for c in needed)} column{'s' * many}: "
                    f"{len(unjudged)} rule{'s' * (len(unjudged) != 1)} needing {'them' if many else 'it'} "

@@ -226,3 +226,15 @@ def test_a_record_keeping_rule_judges_its_own_blanks_and_the_evidence_says_no_ot
     assert "handler" in rule.requires and "handler" not in unknown_if_blank(rule)
     ombudsman = book.by_id()["CHC-6.5-S1-OMBUDSMAN-DETAILS"]
     assert unknown_if_blank(ombudsman) == ("contact_type", "stage", "ombudsman_details_given")
+
+
+def test_the_warning_names_only_columns_whose_absence_leaves_a_rule_unjudged(tmp_path):
+    """6.3 asks itself about the extension columns, so an export without them is still judged, and not named."""
+    path = tmp_path / "export.csv"
+    example_rows().drop("extension_good_reason", "extension_notified_date", "handler").write_csv(path)
+    out = chc("assess", "--policy", EXAMPLE / "policy.yaml", "--register", path, "--period", "2024-25", "--format", "json")
+    assert out.exit_code == 0, out.output
+    assert f"{path}: the register has no 'handler' column: 1 rule needing it is not assessed" in out.stderr
+    assert "extension" not in out.stderr
+    provisions = {p["id"]: p for p in json.loads(out.stdout)["provisions"]}
+    assert provisions["6.3"]["status"] == "not_met" and provisions["6.13"]["status"] == "not_assessed"

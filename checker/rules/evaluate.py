@@ -81,7 +81,7 @@ def evaluate(rules: list[Rule], frame: pl.DataFrame, policy: dict[str, Any], reg
 def _cases(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absent_columns: frozenset[str],
            tolerances: dict[str, Tolerance]) -> list[Finding]:
     """All case rules' masks in one pass over the in-period cases; ids only for the rules that need them."""
-    absent = {r.id: _absent(r, absent_columns) for r in rules}
+    absent = {r.id: absent_required(r, absent_columns) for r in rules}
     judged_rules = [r for r in rules if not absent[r.id]]
     masks = []
     for n, rule in enumerate(judged_rules):
@@ -105,7 +105,7 @@ def _cases(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absen
 
 def _one_row(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absent_columns: frozenset[str]) -> list[Finding]:
     """Policy and register rules: the same compiler over a frame of one row; a breach is that row matching."""
-    absent = {r.id: _absent(r, absent_columns) for r in rules}
+    absent = {r.id: absent_required(r, absent_columns) for r in rules}
     judged = [r for r in rules if not absent[r.id]]
     row = frame.select(*(_compile(r.breach, policy).alias(r.id) for r in judged)).row(0, named=True) if judged else {}
     return [Finding(r, 0, 0, absent=absent[r.id]) if absent[r.id] else Finding(r, 1, int(row[r.id])) for r in rules]
@@ -131,7 +131,7 @@ def _compile(cond: conditions.Condition, policy: dict[str, Any]) -> pl.Expr:
     return conditions.to_polars(conditions.substitute(cond, lambda kind, name: policy.get(name)))
 
 
-def _absent(rule: Rule, absent_columns: frozenset[str]) -> tuple[str, ...]:
+def absent_required(rule: Rule, absent_columns: frozenset[str]) -> tuple[str, ...]:
     """Required columns the register lacks. A column the rule asks about with `present` when judging a case is a
     column of blanks, which the rule says how to judge; one it selects cases by is needed, or nothing is in scope."""
     return tuple(c for c in rule.requires if c in absent_columns and c not in _asked(rule, rule.unknown, rule.breach))
