@@ -226,20 +226,17 @@ def _tsm(frame: pl.DataFrame, received: pl.DataFrame, period: Period, homes: int
                         known if recorded else None)
         if not recorded:  # unknown, not zero
             mine["CH02"].update({k: None for k in mine["CH02"] if k.endswith("_pct")})
+        elif known is not None:  # the same figures in the older `by_tenure` shape
+            result["by_tenure"][tenure] = {**mine, "homes": known}
         result["CH01"][tenure] = {**mine["CH01"], "homes": known}
         result["CH02"][tenure] = mine["CH02"]
+    result["by_tenure"] = dict(sorted(result["by_tenure"].items()))
     outside: dict[str, Any] = {}
     for name in (*OUTSIDE_TENURES, "not_recorded"):
         rows = complaints.filter(pl.col("tenure").is_null() if name == "not_recorded" else pl.col("tenure") == name)
         outside[name] = {f"stage{s}_received": rows.filter(pl.col("stage") == s).height for s in (1, 2)}
     outside["total"] = sum(v["stage1_received"] + v["stage2_received"] for v in outside.values())
     result["outside_split"] = outside
-    if homes_by_tenure and recorded:
-        for tenure, count in sorted(homes_by_tenure.items()):
-            result["by_tenure"][tenure] = {
-                **measures(received.filter(pl.col("tenure") == tenure), frame.filter(pl.col("tenure") == tenure), count),
-                "homes": count,
-            }
     return result
 
 
