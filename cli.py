@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from checker import __version__
-from checker.errors import InputError, os_reason
+from checker.errors import InputError, grouped, os_reason
 from checker.render.formats import BINARY, FORMATS, GATEABLE, REPORT_FORMATS, Context, Gate, format_for, render, render_report
 from checker.verdict.engine import EngineError
 
@@ -417,9 +417,13 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
             for column in register.ignored_columns:
                 shown = "a column whose heading looks like personal data" if looks_personal(column) else f"column '{column}'"
                 click.echo(f"{register.source}: {shown} is not part of the register contract and was ignored", err=True)
-            for problem in register.skipped:
-                click.echo(f"{problem} (row skipped)", err=True)
+            for line in grouped(register.skipped):
+                click.echo(f"{line} (left out, with --skip-bad-rows)", err=True)
             _tell_absent(register, rulebook)
+            if register.stage2_from_rows and register.unread_at_stage2:
+                click.echo(f"{register.source}: the mapping's stage2 names no {', '.join(sorted(register.unread_at_stage2))} "
+                           f"column: the {register.stage2_from_rows} stage 2 complaints taken from the rows are unknown to the "
+                           "rules that need them (add the export's headings under stage2: to judge them)", err=True)
             if register.skipped:
                 click.echo(f"chc: {register.accounting()}", err=True)
     return policies, {"register": register, "catalogue": catalogue, "rulebook": rulebook,
@@ -547,10 +551,11 @@ def _stop(message: str) -> NoReturn:
 
 
 def _report(err: InputError) -> NoReturn:
-    for problem in err.problems[:MAX_PROBLEMS_SHOWN]:
-        click.echo(str(problem), err=True)
-    if len(err.problems) > MAX_PROBLEMS_SHOWN:
-        click.echo(f"... and {len(err.problems) - MAX_PROBLEMS_SHOWN} more problems", err=True)
+    lines = grouped(err.problems)
+    for line in lines[:MAX_PROBLEMS_SHOWN]:
+        click.echo(line, err=True)
+    if len(lines) > MAX_PROBLEMS_SHOWN:
+        click.echo(f"... and {len(lines) - MAX_PROBLEMS_SHOWN} more kinds of problem", err=True)
     click.echo(f"chc: {len(err.problems)} problem{'s' if len(err.problems) != 1 else ''} in the input; stopped before producing any result", err=True)
     sys.exit(2)
 

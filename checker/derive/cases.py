@@ -11,7 +11,7 @@ import polars as pl
 
 from checker.derive.calendar import WorkingCalendar
 from checker.derive.period import Period
-from checker.load.register import parent_columns
+from checker.load.register import parent_columns, reference
 
 # each derived field: its kind (what a rule may compare it with), what it measures, and the register columns it
 # reads (a rule's `requires` must list them: an absent column or a blank cell in one leaves the field unknowable)
@@ -104,9 +104,10 @@ def _months_begun(start: pl.Expr, end: pl.Expr) -> pl.Expr:
 
 
 def _links(frame: pl.DataFrame) -> pl.DataFrame:
-    """Each case's parent (escalated_from) type and, on stage 2, the stage 1 handler."""
+    """Each case's parent (escalated_from) type, on stage 2 the stage 1 handler, and its reference as evidence
+    names it (worked out over the whole register, so that a stage 1 of an earlier period still counts)."""
     kind, handler, _ = parent_columns(frame, {"contact_type": "escalated_from_type", "handler": "parent_handler"})
-    return frame.with_columns(kind, pl.when(pl.col("stage") == 2).then(handler).alias("stage1_handler"))
+    return frame.with_columns(kind, pl.when(pl.col("stage") == 2).then(handler).alias("stage1_handler"), reference(frame))
 
 
 def _blanket_refusal() -> pl.Expr:

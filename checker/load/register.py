@@ -21,7 +21,7 @@ import polars as pl
 
 from checker.derive.dates import UK_SHAPE, parse_series
 from checker.errors import InputError, Problem, fail, in_order, not_utf8
-from checker.load.mapping import Mapping
+from checker.load.mapping import STAGE2, Mapping
 from checker.load.readfile import regular_file
 from checker.load.schemas import schema
 from checker.load.yamlfile import CONTROL
@@ -36,7 +36,6 @@ PUBLISHED = ("case_id", "escalated_from", "organisation", "service_area", "theme
 # categories a report shows value by value: a column whose values are nearly all used once is free text
 CATEGORIES = ("organisation", "service_area", "themes")
 FREE_TEXT_MIN, FREE_TEXT_SHARE = 20, 0.9
-DATE_FORMAT_HINT = "use YYYY-MM-DD or DD/MM/YYYY"
 
 
 def contract() -> dict[str, dict[str, Any]]:
@@ -63,6 +62,8 @@ class Register:
     warnings: list[Problem] = field(default_factory=list)  # read, but told on standard error (control characters)
     absent_columns: frozenset[str] = frozenset()  # contract columns the file lacks: rules requiring them are not assessed
     rows_ignored: int = 0  # rows whose contact type the mapping sends to `ignore` (compliments, comments): read, left out
+    stage2_from_rows: int = 0  # stage 2 contacts taken from a wide export's stage 2 columns (rows hold both stages)
+    unread_at_stage2: frozenset[str] = frozenset()  # columns a wide export has for stage 1 only: unknown at stage 2
 
     @cached_property
     def skipped_rows(self) -> list[tuple[int, list[str]]]:
@@ -77,12 +78,29 @@ class Register:
         """The register as published: its file name, never the path (which can hold a user's name)."""
         return Path(self.source).name if self.source != NO_REGISTER else self.source
 
+    @property
+    def rows_assessed(self) -> int:
+        """Source rows assessed: rows_read = rows_assessed + skipped + ignored (a wide row is one row, two contacts)."""
+        return self.rows_read - len(self.skipped_rows) - self.rows_ignored
+
+    def counts(self) -> dict[str, int]:
+        """The register's accounting as the JSON outputs carry it: rows_read = rows_assessed + rows_skipped + rows_ignored."""
+        return {"rows_read": self.rows_read, "rows_assessed": self.rows_assessed, "rows_skipped": len(self.skipped_rows),
+                "rows_ignored": self.rows_ignored, "stage2_contacts_from_rows": self.stage2_from_rows,
+                "contacts_assessed": self.frame.height}
+
     def accounting(self) -> str:
-        """"420 rows read, 407 assessed, 3 skipped as invalid, 10 left out as mapped to ignore": the numbers add up."""
-        skipped = len(self.skipped_rows)
-        return (f"{self.rows_read} rows read, {self.rows_read - skipped - self.rows_ignored} assessed"
-                + (f", {skipped} skipped as invalid" if skipped else "")
-                + (f", {self.rows_ignored} left out as their contact type is mapped to ignore" if self.rows_ignored else ""))
+        return accounting(self.counts())
+
+
+def accounting(counts: dict[str, int]) -> str:
+    """"420 rows read, 407 assessed, 3 skipped as invalid, 10 left out as mapped to ignore": the numbers add up."""
+    stage2 = counts["stage2_contacts_from_rows"]
+    return (f"{counts['rows_read']} rows read, {counts['rows_assessed']} assessed"
+            + (f", {counts['rows_skipped']} skipped as invalid" if counts["rows_skipped"] else "")
+            + (f", {counts['rows_ignored']} left out as their contact type is mapped to ignore" if counts["rows_ignored"] else "")
+            + (f"; {stage2} stage 2 complaint{'s' if stage2 != 1 else ''} taken from their rows' stage 2 columns, "
+               f"{counts['contacts_assessed']} contacts in all" if stage2 else ""))
 
 
 def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None = None, skip_bad_rows: bool = False) -> Register:
@@ -97,15 +115,18 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         raw = mapping.apply(raw, name)
     if raw.height == 0:
         raise fail(name, None, None, "the register has a header but no rows" if raw.width else "the register is empty")
-    columns = contract()
+    columns = dict(contract())
     missing = [c for c in required_columns() if c not in raw.columns]
     if missing:
         raise InputError([Problem(name, first_row - 1, c, "required column is missing") for c in missing])
-    ignored = [c for c in raw.columns if c not in columns]
+    stage2 = [c[len(STAGE2):] for c in raw.columns if c.startswith(STAGE2)]
+    ignored = [c for c in raw.columns if c not in columns and not c.startswith(STAGE2)]
     rows_read = raw.height
     cells = {c: raw.get_column(c) for c in raw.columns if c in columns}
-    del raw  # from here each text column is let go as soon as its typed column exists: one copy at a time
     absent_columns = frozenset(c for c in columns if c not in cells)
+    columns |= {f"{STAGE2}{c}": columns[c] for c in stage2}
+    cells |= {f"{STAGE2}{c}": raw.get_column(f"{STAGE2}{c}") for c in stage2}
+    del raw  # from here each text column is let go as soon as its typed column exists: one copy at a time
     for absent in (c for c in columns if c in absent_columns):
         cells[absent] = pl.repeat(None, rows_read, dtype=pl.Utf8, eager=True).alias(absent)
     if mapping is not None:
@@ -121,6 +142,13 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     if free_text:
         raise InputError(free_text)
     typed, problems = _typed(cells, rows, columns, name)
+    unread_at_stage2: frozenset[str] = frozenset()
+    if stage2:
+        typed, stray = _expand_stage2(typed, stage2, "stage" in absent_columns, name)
+        problems += stray
+        unread_at_stage2 = frozenset(STAGE_COLUMNS) - set(stage2) - absent_columns
+        absent_columns -= {"stage"}  # every row is a complaint's stage 1, its stage 2 columns the stage 2
+    typed = _link_same_reference(typed)
     in_cells = {(p.row, p.field) for p in problems}  # a bad cell is reported once, not again as missing
     problems += [p for p in _consistency(typed, name) if (p.row, p.field) not in in_cells]
     skipped: list[Problem] = []
@@ -136,7 +164,36 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     if problems:
         raise InputError(in_order(problems))
     return Register(name, typed, rows_read, ignored, in_order(skipped), warnings, absent_columns,
-                    int(rows_ignored.sum()) if rows_ignored is not None else 0)
+                    int(rows_ignored.sum()) if rows_ignored is not None else 0,
+                    typed.filter(pl.col(FROM_ROW) == 2).height if FROM_ROW in typed.columns else 0, unread_at_stage2)
+
+
+# a complaint's own columns at each stage; the rest (reference, organisation, service area, themes, tenure and the
+# dates of the issue) belong to the complaint, and a wide row's stage 2 contact shares them
+STAGE_COLUMNS = ("received_date", "acknowledged_date", "extended_due_date", "extension_good_reason", "extension_notified_date",
+                 "response_date", "outcome", "not_accepted_reason", "discretion_considered", "refusal_explained",
+                 "ombudsman_details_given", "handler", "compensation_offered", "remedy", "remedy_due_date", "remedy_completed_date")
+FROM_ROW = "_stage_of_row"  # in a wide export, 2 on a contact taken from its row's stage 2 columns, else 1
+
+
+def _expand_stage2(typed: pl.DataFrame, stage2: list[str], stage_absent: bool, name: str) -> tuple[pl.DataFrame, list[Problem]]:
+    """A wide export, one row per complaint: each row is its stage 1 and, where its stage 2 received date is
+    present, a stage 2 contact too, with the row's reference (linked to its stage 1 by the shared case_id) and the
+    row's own stage 2 columns; a stage column the export lacks is 1 on every complaint row."""
+    complaint = pl.col("contact_type") == "complaint"
+    first = typed.select(pl.exclude(f"^{re.escape(STAGE2)}.*$")).with_columns(pl.lit(1, pl.Int8).alias(FROM_ROW))
+    if stage_absent:
+        first = first.with_columns(pl.when(complaint).then(pl.lit(1)).otherwise(pl.col("stage")).cast(first["stage"].dtype).alias("stage"))
+    has_second = pl.col(f"{STAGE2}received_date").is_not_null()
+    stray = typed.filter(has_second & ~complaint.fill_null(False))[ROW].to_list()
+    second = typed.filter(has_second & complaint.fill_null(False)).with_columns(
+        pl.lit(2).cast(typed["stage"].dtype).alias("stage"), pl.lit(None, typed["escalated_from"].dtype).alias("escalated_from"),
+        *[(pl.col(f"{STAGE2}{c}") if c in stage2 else pl.lit(None, typed[c].dtype)).alias(c) for c in STAGE_COLUMNS],
+        pl.lit(2, pl.Int8).alias(FROM_ROW),
+    ).select(first.columns)
+    problems = [Problem(name, row, f"{STAGE2}received_date", "is given on a row that is not a complaint: only a complaint has a "
+                        "stage 2") for row in stray]
+    return pl.concat([first, second]).sort(ROW, FROM_ROW, maintain_order=True), problems
 
 
 def empty_register() -> Register:
@@ -286,7 +343,8 @@ def _control_characters(cells: dict[str, pl.Series], rows: pl.Series, name: str)
     """Make control characters visible in place in the published text columns; a warning per column names the rows.
     (A date, number or code holding one fails its own check, and its message does not repeat it.)"""
     warnings = []
-    texts = [cells[col] for col in PUBLISHED if cells[col].dtype == pl.Utf8]  # others are dates, numbers and codes, checked by type
+    published = [c for c in cells if c.removeprefix(STAGE2) in PUBLISHED]
+    texts = [cells[col] for col in published if cells[col].dtype == pl.Utf8]  # others are dates, numbers and codes, checked by type
     found = pl.DataFrame(texts).select(pl.all().str.contains(CONTROL.pattern).any()).row(0, named=True)  # columns in parallel
     for col in (c for c, held_any in found.items() if held_any):
         text = cells[col]
@@ -321,7 +379,7 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
     raw, value = pl.col("raw"), pl.col(col)
     checks: list[tuple[pl.Expr, str]] = []  # (the cells in breach, what is wrong with them)
     if spec.get("format") == "date":
-        checks.append((raw.is_not_null() & value.is_null(), f"is not a valid date ({DATE_FORMAT_HINT})"))
+        checks.append((raw.is_not_null() & value.is_null(), "is not a valid date"))
     elif spec.get("type") in ("integer", "number") and "enum" not in spec:
         checks.append((raw.is_not_null() & (value.is_null() | (value.is_nan() | value.is_infinite() if spec["type"] == "number" else False)),
                        "is not a number"))
@@ -350,7 +408,8 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
     for i, (_, message) in enumerate(checks):
         bad = flags[str(i)]
         if bad.any():
-            problems += [Problem(name, row, col, message) for row in rows.filter(bad)]  # never the cell: it was refused
+            fix = _fix(col, message)
+            problems += [Problem(name, row, col, message, fix) for row in rows.filter(bad)]  # never the cell: it was refused
     return step[col], problems
 
 
@@ -360,10 +419,32 @@ def looks_personal(text: str) -> bool:
     return any(re.search(pattern, folded) for pattern, _ in (_EMAIL, _PHONE))
 
 
+def _fix(col: str, message: str) -> str | None:
+    """What to do about a problem with a register cell, said once for all the rows that share it."""
+    base = col.removeprefix(STAGE2)
+    enum = contract()[base].get("enum") if base in contract() else None
+    fixes = {
+        "is required but blank": "fill it in, or pass --skip-bad-rows to assess the other rows",
+        "is not a number": "write a number, such as 150 or £150.00",
+        "is not a valid date": "write it as YYYY-MM-DD or DD/MM/YYYY",
+        "must be one of": f"map the export's own words to these in the mapping (--mapping), e.g. `values: {{{base}: "
+                          f"{{Their word: {enum[0] if enum else ''}}}}}`",
+        "duplicate case_id": "give each case its own reference; only a complaint's stage 1 and stage 2 may share one",
+        "a complaint needs its stage": "map the export's stage column (`columns: {stage: Its heading}`); an export with one "
+                                       "row per complaint and its stage 2 columns beside stage 1's names those under "
+                                       "`stage2:` in the mapping instead, and each row is read as a stage 1",
+        "only complaints have a stage": "leave the stage blank on other contacts, or map their contact type to complaint",
+        "is given, but the outcome": "set the outcome to not_accepted, or clear the reason",
+        "is not a case_id in the register": "check the reference: only a complaint may escalate from a case outside the register",
+        "is before received_date": "check both dates against the case record",
+    }
+    return next((fix for start, fix in fixes.items() if message.startswith(start) or start in message), None)
+
+
 def _personal_data(text: pl.Series, col: str) -> list[tuple[pl.Expr, str]]:
     """Cells of a published column holding an e-mail address or telephone number. The patterns run on the column's
     distinct values (a register has a few dozen service areas, not a million), after NFKC."""
-    if col not in PUBLISHED:
+    if col.removeprefix(STAGE2) not in PUBLISHED:
         return []
     checks = []
     values = text.unique().drop_nulls() if col != "case_id" else text.drop_nulls()
@@ -430,13 +511,42 @@ def _lowercase(text: pl.Series) -> pl.Series:
     return text.str.to_lowercase() if (distinct.str.to_lowercase() != distinct).any() else text
 
 
-def _duplicated(ids: pl.Series) -> pl.Expr:
-    """Rows whose case_id is not unique. Distinct 64-bit hashes prove the ids distinct, a fast pass that
-    spares the exact (slower) check on the usual register with none."""
+def _shares_ids(ids: pl.Series) -> bool:
+    """Whether any case_id is used twice. Distinct 64-bit hashes prove the ids distinct, a fast pass that spares
+    the exact (slower) check on the usual register with none."""
     ids = ids.drop_nulls()
-    if ids.hash().n_unique() == ids.len():
+    return ids.hash().n_unique() != ids.len()
+
+
+def _duplicated(ids: pl.Series) -> pl.Expr:
+    """Rows whose case_id is used again, unless by just the two stages of one complaint (housing systems keep one
+    reference for a complaint): (case_id, stage) is the key."""
+    if not _shares_ids(ids):
         return pl.lit(False)
-    return pl.col("case_id").is_duplicated() & pl.col("case_id").is_not_null()
+    one_complaint = ((pl.len().over("case_id") == 2) & (pl.col("contact_type") == "complaint").all().over("case_id")
+                     & pl.col("stage").is_in([1, 2]).all().over("case_id") & (pl.col("stage").n_unique().over("case_id") == 2))
+    return pl.col("case_id").is_duplicated() & pl.col("case_id").is_not_null() & ~one_complaint.fill_null(False)
+
+
+REFERENCE = "_reference"  # a case as evidence names it: its case_id, with its stage where both stages share the id
+
+
+def reference(frame: pl.DataFrame) -> pl.Expr:
+    """The case_id, "CMP-0003 (stage 2)" where a complaint's two stages share it."""
+    if not _shares_ids(frame["case_id"]):
+        return pl.col("case_id").alias(REFERENCE)
+    shared = pl.col("case_id").is_duplicated() & (pl.col("contact_type") == "complaint") & pl.col("stage").is_not_null()
+    return (pl.when(shared).then(pl.format("{} (stage {})", "case_id", "stage")).otherwise(pl.col("case_id"))).alias(REFERENCE)
+
+
+def _link_same_reference(frame: pl.DataFrame) -> pl.DataFrame:
+    """A stage 2 complaint with no escalated_from escalates from the stage 1 complaint with its own case_id, if the
+    register has one (one reference for both stages)."""
+    if not _shares_ids(frame["case_id"]):
+        return frame
+    stage1 = frame.filter((pl.col("contact_type") == "complaint") & (pl.col("stage") == 1))["case_id"].implode()
+    unlinked = (pl.col("stage") == 2) & pl.col("escalated_from").is_null() & pl.col("case_id").is_in(stage1)
+    return frame.with_columns(pl.when(unlinked).then(pl.col("case_id")).otherwise(pl.col("escalated_from")).alias("escalated_from"))
 
 
 def parent_columns(frame: pl.DataFrame, wanted: dict[str, str]) -> list[pl.Series]:
@@ -447,6 +557,7 @@ def parent_columns(frame: pl.DataFrame, wanted: dict[str, str]) -> list[pl.Serie
     """
     named = frame["escalated_from"].drop_nulls().unique().implode()
     parents = (frame.lazy().filter(pl.col("case_id").is_in(named))
+               .sort(pl.col("stage") == 2, nulls_last=False, maintain_order=True)  # of a reference's two stages, the first is the parent
                .select(pl.col("case_id").alias("escalated_from"), *[pl.col(c).alias(a) for c, a in wanted.items()],
                        pl.lit(True).alias("parent_found"))
                .unique("escalated_from", keep="first", maintain_order=True).collect())
@@ -459,7 +570,9 @@ def _consistency(frame: pl.DataFrame, name: str) -> list[Problem]:
     complaint = pl.col("contact_type") == "complaint"
     linked = frame.hstack(parent_columns(frame, {"contact_type": "parent_type", "stage": "parent_stage"}))
     parent, found = pl.col("escalated_from"), pl.col("parent_found").fill_null(False)
-    link = parent.is_not_null() & found & (parent != pl.col("case_id"))
+    own_stage1 = ((pl.col("stage") == 2) & (pl.col("parent_stage") == 1)).fill_null(False)  # one reference for both stages
+    itself = (parent == pl.col("case_id")) & ~own_stage1
+    link = parent.is_not_null() & found & ~itself.fill_null(False)
     checks: list[tuple[pl.Expr, str, str]] = [
         (_duplicated(frame["case_id"]), "case_id", "duplicate case_id (another row has the same)"),
         (complaint & pl.col("stage").is_null(), "stage", "a complaint needs its stage (1 or 2)"),
@@ -468,7 +581,7 @@ def _consistency(frame: pl.DataFrame, name: str) -> list[Problem]:
          "not_accepted_reason", "is given, but the outcome is not not_accepted"),
         # a complaint may escalate from a case outside the register (last year's, in a one-year extract): judged without the link
         (parent.is_not_null() & ~found & ~complaint, "escalated_from", "is not a case_id in the register"),
-        (parent == pl.col("case_id"), "escalated_from", "a case cannot escalate from itself"),
+        (itself, "escalated_from", "a case cannot escalate from itself"),
         (link & (pl.col("stage") == 2) & ~((pl.col("parent_type") == "complaint") & (pl.col("parent_stage") == 1)).fill_null(False),
          "escalated_from", "names a case that is not a stage 1 complaint"),
         (link & (pl.col("stage") == 1) & (pl.col("parent_type") != "service_request"), "escalated_from",
@@ -478,9 +591,11 @@ def _consistency(frame: pl.DataFrame, name: str) -> list[Problem]:
     for later in ("acknowledged_date", "response_date", "extended_due_date", "remedy_completed_date"):
         checks.append((pl.col(later) < pl.col("received_date"), later, "is before received_date"))
     flags = [bad.fill_null(False).alias(f"bad{i}") for i, (bad, _, _) in enumerate(checks)]
-    any_bad = linked.select(ROW, "parent_type", *flags).filter(pl.any_horizontal(pl.col(r"^bad\d+$")))
+    of_row = pl.col(FROM_ROW) if FROM_ROW in frame.columns else pl.lit(1)
+    any_bad = linked.select(ROW, "parent_type", of_row.alias("of_row"), *flags).filter(pl.any_horizontal(pl.col(r"^bad\d+$")))
     problems = []
     for i, (_, col, message) in enumerate(checks):  # never the cell: a message names its row and field
-        for row, parent_type in any_bad.filter(pl.col(f"bad{i}")).select(ROW, "parent_type").iter_rows():
-            problems.append(Problem(name, row, col, message.format(parent_type=parent_type)))
+        for row, parent_type, of_row_value in any_bad.filter(pl.col(f"bad{i}")).select(ROW, "parent_type", "of_row").iter_rows():
+            field = f"{STAGE2}{col}" if of_row_value == 2 and col in STAGE_COLUMNS else col  # a wide row's stage 2 cell
+            problems.append(Problem(name, row, field, message.format(parent_type=parent_type), _fix(col, message)))
     return problems

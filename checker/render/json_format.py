@@ -26,13 +26,10 @@ def assessment_dict(assessment: Assessment, generated_at: dt.datetime) -> dict[s
         "rules_version": assessment.rules_version,
         "register": {
             "source": assessment.register.file_name,
-            "rows_read": assessment.register.rows_read,
-            "rows_assessed": assessment.register.frame.height,
+            **assessment.register.counts(),
             "rows_in_period": assessment.rows_in_period,
             "ignored_columns": len(assessment.register.ignored_columns),  # counted, never listed: a heading can hold personal data
-            "rows_skipped": len(assessment.register.skipped_rows),
             "skipped_rows": [{"row": row, "reasons": reasons} for row, reasons in assessment.register.skipped_rows],
-            "rows_ignored": assessment.register.rows_ignored,
         },
         "summary": assessment.summary(),
         "provisions": [

@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any, cast
 
 from checker.derive.dates import uk_date
+from checker.load.register import accounting
 from checker.render.appendix import COLUMNS, GAP_COLUMNS, Appendix, skipped_note
 from checker.report import charts
 from checker.report.figures import half_up
@@ -122,10 +123,7 @@ def _meta(data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     meta += [
         ("Homes", f"{data['homes']:,}"),
         ("Code", f"{data['code']['title']} {data['code']['version']}"),
-        ("Register", f"{data['register']['source']}: {data['register']['rows_read']} rows read, {data['register']['rows_assessed']} assessed"
-                     + (f", {data['register']['rows_skipped']} skipped as invalid" if data['register']['rows_skipped'] else "")
-                     + (f", {data['register']['rows_ignored']} left out as their contact type is mapped to ignore"
-                        if data['register']['rows_ignored'] else "")),
+        ("Register", f"{data['register']['source']}: {accounting(data['register'])}"),
         ("Generated", f"{data['generated_at'][:16].replace('T', ' ')} UTC by chc {data['tool']['version']}"),
     ]
     return tuple(meta)

@@ -25,6 +25,7 @@ import polars as pl
 
 from checker.derive.period import Period, quarters_of
 from checker.load.catalogue import Catalogue
+from checker.load.register import REFERENCE
 
 CONTACT_TYPES = ("stage1", "stage2", "service_request", "mp_enquiry", "enquiry")
 OUTCOMES = ("upheld", "partially_upheld", "not_upheld", "withdrawn", "not_accepted", "open")
@@ -38,7 +39,7 @@ OUTSIDE_TENURES = ("leasehold", "other")
 # stage 1, over at least this many stage 2 cases (seed 004: damp and mould, 42% against 20%)
 THEME_RATIO = 1.5
 THEME_MIN_STAGE2 = 2
-USED = ("case_id", "contact_type", "stage", "escalated_from_type", "in_period", "service_area", "organisation", "tenure", "themes", "outcome",
+USED = ("case_id", REFERENCE, "contact_type", "stage", "escalated_from_type", "in_period", "service_area", "organisation", "tenure", "themes", "outcome",
         "not_accepted_reason", "compensation_offered", "received_date", "response_date", "working_days_to_acknowledge",
         "working_days_to_respond", "working_days_to_extended_due", "response_within_extension", "extension_good_reason",
         "working_days_to_extension_notice")
@@ -188,7 +189,7 @@ def _stage(frame: pl.DataFrame, received: pl.DataFrame, stage: int, period: Peri
         "including_extensions": _share(int(responded["e"].sum()), responded.height),
         "open_at_end": open_at_end.height,
         "overdue_at_end": overdue.height,
-        "overdue_case_ids": sorted(overdue["case_id"].to_list()),
+        "overdue_case_ids": sorted(overdue[REFERENCE].to_list()),
         "timescale_working_days": times.respond[stage],
         "acknowledge_working_days": times.acknowledge[stage],
     }
@@ -247,7 +248,7 @@ def _refused(complaints: pl.DataFrame) -> dict[str, Any]:
         "total": refused.height,
         "by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
         "by_stage": {f"stage{s}": refused.filter(pl.col("stage") == s).height for s in (1, 2)},
-        "case_ids": sorted(refused["case_id"].to_list()),
+        "case_ids": sorted(refused[REFERENCE].to_list()),
     }
 
 

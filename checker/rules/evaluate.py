@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from checker.load.register import contract
+from checker.load.register import FROM_ROW, REFERENCE, contract
 from checker.load.rulebook import Rule, policy_kinds
 from checker.rules import conditions
 
@@ -66,10 +66,12 @@ def _pct(value: float | None) -> str:
 
 
 def evaluate(rules: list[Rule], frame: pl.DataFrame, policy: dict[str, Any], register_facts: dict[str, Any],
-             absent_columns: frozenset[str], tolerances: dict[str, Tolerance]) -> list[Finding]:
-    """One finding per rule, in the rulebook's order; `policy` is the policy's facts, those judged against the period included."""
+             absent_columns: frozenset[str], tolerances: dict[str, Tolerance],
+             unread_at_stage2: frozenset[str] = frozenset()) -> list[Finding]:
+    """One finding per rule, in the rulebook's order; `policy` is the policy's facts, those judged against the period
+    included. A wide export's stage 2 contacts are unknown to a rule needing a column it has for stage 1 only."""
     by_scope = {
-        "case": _cases(frame, [r for r in rules if r.scope == "case"], policy, absent_columns, tolerances),
+        "case": _cases(frame, [r for r in rules if r.scope == "case"], policy, absent_columns, tolerances, unread_at_stage2),
         "policy": _one_row(_policy_frame(rules, policy), [r for r in rules if r.scope == "policy"], policy, frozenset()),
         "register": _one_row(pl.DataFrame([register_facts]),
                              [r for r in rules if r.scope == "register"], policy, absent_columns),
@@ -79,22 +81,24 @@ def evaluate(rules: list[Rule], frame: pl.DataFrame, policy: dict[str, Any], reg
 
 
 def _cases(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absent_columns: frozenset[str],
-           tolerances: dict[str, Tolerance]) -> list[Finding]:
-    """All case rules' masks in one pass over the in-period cases; ids only for the rules that need them."""
+           tolerances: dict[str, Tolerance], unread_at_stage2: frozenset[str]) -> list[Finding]:
+    """All case rules' masks in one pass over the in-period cases; ids (as published, REFERENCE) only for the rules
+    that need them."""
     absent = {r.id: absent_required(r, absent_columns) for r in rules}
     judged_rules = [r for r in rules if not absent[r.id]]
     masks = []
     for n, rule in enumerate(judged_rules):
         assert rule.select is not None  # the rulebook requires a select of every case rule
         scope = _compile(rule.select, policy)
-        unknown = scope & (_blank(rule) | (_compile(rule.unknown, policy) if rule.unknown else pl.lit(False)))
+        unread = (pl.col(FROM_ROW) == 2) if unread_at_stage2 & set(rule.requires) else pl.lit(False)
+        unknown = scope & (_blank(rule) | unread | (_compile(rule.unknown, policy) if rule.unknown else pl.lit(False)))
         examined = scope & ~unknown
         masks += [examined.alias(f"e{n}"), (examined & _compile(rule.breach, policy)).alias(f"b{n}"), unknown.alias(f"u{n}")]
-    judged = frame.filter(pl.col("in_period")).select(pl.col("case_id"), *masks)
-    counts = judged.select(pl.exclude("case_id").sum()).row(0, named=True) if masks else {}
+    judged = frame.filter(pl.col("in_period")).select(pl.col(REFERENCE), *masks)
+    counts = judged.select(pl.exclude(REFERENCE).sum()).row(0, named=True) if masks else {}
 
     def ids(column: str) -> tuple[str, ...]:
-        return tuple(judged.filter(pl.col(column))["case_id"].sort().to_list()) if counts[column] else ()
+        return tuple(judged.filter(pl.col(column))[REFERENCE].sort().to_list()) if counts[column] else ()
 
     findings = [Finding(r, 0, 0, absent=absent[r.id]) for r in rules if absent[r.id]]
     for n, rule in enumerate(judged_rules):
