@@ -558,6 +558,33 @@ def _report(err: InputError) -> NoReturn:
 
 
 @main.group()
+def mapping() -> None:
+    """Column mappings, which read a landlord's own export as it is (--mapping)."""
+
+
+@mapping.command()
+@click.argument("export", type=click.Path(path_type=Path))
+@_SHEET
+@_HEADER_ROW
+def suggest(export: Path, sheet: str | None, header_row: int | None) -> None:
+    """Write a column mapping for EXPORT to standard output, from its headings and the words of its coded columns.
+
+    Each line says how sure the match is; one marked TODO is commented out until you decide it.
+
+    \b
+    chc mapping suggest export.xlsx --sheet Complaints > mapping.yaml
+    chc assess --policy policy.yaml --register export.xlsx --sheet Complaints --mapping mapping.yaml --period 2024-25
+    """
+    from checker.load.suggest import suggest as suggest_mapping
+
+    with _input_errors():
+        suggestion = suggest_mapping(export, sheet, header_row)
+    for note in suggestion.notes:
+        click.echo(note, err=True)
+    click.echo(suggestion.text, nl=False)
+
+
+@main.group()
 def rules() -> None:
     """List, show, document and test rules: chc's own and a landlord's (--rules)."""
 

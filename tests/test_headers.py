@@ -84,7 +84,7 @@ def test_a_sheet_whose_first_rows_are_blank_is_numbered_from_row_1(tmp_path):
     book = write_book(tmp_path / "log.xlsx", {"Log": [[], [], [""] + HEADINGS, [""] + ROWS[0], ["", "C2", "complaint", "x", "09/05/2024"]]})
     result, _ = assess(book, tmp_path=tmp_path)
     assert result.exit_code == 2
-    assert f"{book}:5:stage: must be one of 1, 2" in result.stderr.splitlines()
+    assert f"{book}:5:stage: must be one of 1, 2" in result.stderr
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
