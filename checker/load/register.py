@@ -6,6 +6,8 @@ register, so a file with a thousand bad cells reports all of them in one run.
 
 from __future__ import annotations
 
+import csv
+import itertools
 import json
 import re
 import unicodedata
@@ -21,6 +23,7 @@ import polars as pl
 
 from checker.derive.dates import UK_SHAPE, parse_series
 from checker.errors import InputError, Problem, fail, in_order, not_utf8
+from checker.load import headers
 from checker.load.mapping import STAGE2, Mapping
 from checker.load.readfile import regular_file
 from checker.load.schemas import schema
@@ -103,14 +106,17 @@ def accounting(counts: dict[str, int]) -> str:
                f"{counts['contacts_assessed']} contacts in all" if stage2 else ""))
 
 
-def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None = None, skip_bad_rows: bool = False) -> Register:
+def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None = None, skip_bad_rows: bool = False,
+                  header_row: int | None = None) -> Register:
     """Read, map and validate; raise InputError listing every problem found.
 
     With skip_bad_rows, rows with problems are left out and kept, with their reasons, in Register.skipped;
-    problems with the file itself (unreadable, a required column missing) still stop the run.
+    problems with the file itself (unreadable, a required column missing) still stop the run. The headings are
+    found below any title rows (checker/load/headers.py), or on row `header_row`.
     """
     name = str(path)
-    raw, first_row = _read(path, sheet)
+    raw, first_row = read_raw(path, sheet, headers.expected(mapping), header_row)
+    above = headers.rows_above(name, first_row - 1) if header_row is None else []
     if mapping is not None:
         raw = mapping.apply(raw, name)
     if raw.height == 0:
@@ -163,7 +169,7 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         problems = _consistency(typed, name) + [Problem(name, row, "escalated_from", "names a case skipped as invalid") for row in orphans]
     if problems:
         raise InputError(in_order(problems))
-    return Register(name, typed, rows_read, ignored, in_order(skipped), warnings, absent_columns,
+    return Register(name, typed, rows_read, ignored, in_order(skipped), above + warnings, absent_columns,
                     int(rows_ignored.sum()) if rows_ignored is not None else 0,
                     typed.filter(pl.col(FROM_ROW) == 2).height if FROM_ROW in typed.columns else 0, unread_at_stage2)
 
@@ -213,19 +219,21 @@ UNREADABLE = {
 UNREADABLE[".xlsm"] = UNREADABLE[".xlsx"]
 
 
-def _read(path: Path, sheet: str | None) -> tuple[pl.DataFrame, int]:
-    """The file as text columns, and the source row number of its first data row."""
+def read_raw(path: Path, sheet: str | None, expected: headers.Expected, header_row: int | None = None) -> tuple[pl.DataFrame, int]:
+    """The file as text columns under its headings, and the source row number of its first data row."""
     name = str(path)
     regular_file(path)
     suffix = path.suffix.lower()
     if suffix not in UNREADABLE:
         raise fail(name, None, None, f"unknown register format '{suffix}': use .csv, .xlsx or .json")
+    if suffix == ".json" and header_row is not None:
+        raise fail(name, None, None, "--header-row is for CSV and XLSX registers: a JSON register has no header row")
     try:
         if suffix == ".csv":
-            return _read_csv(path), 2
+            return _read_csv(path, expected, header_row)
         if suffix == ".json":
             return _read_json(path), 1
-        return _read_xlsx(path, sheet), 2
+        return _read_xlsx(path, sheet, expected, header_row)
     except InputError:
         raise
     except Exception:  # polars and fastexcel raise many types for unreadable files
@@ -255,34 +263,60 @@ def _check_workbook(path: Path) -> None:
                        f"unpacks more than {MAX_RATIO} times (save the register as CSV from Excel)")
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> pl.DataFrame:
-    """The first sheet, or the one named: a name the workbook lacks is answered with the names it has."""
+def _read_xlsx(path: Path, sheet: str | None, expected: headers.Expected, header_row: int | None) -> tuple[pl.DataFrame, int]:
+    """The first sheet, or the one named, under its header row. A name the workbook lacks is answered with the names
+    it has; a sheet lacking the headings, with every sheet's headings and the --sheet that reads them."""
+    import fastexcel
+
+    name = str(path)
     _check_workbook(path)
-    if sheet is not None:
-        import fastexcel
+    book = fastexcel.read_excel(path)
+    names = book.sheet_names
+    if sheet is not None and sheet not in names:
+        raise fail(name, None, None, f"the workbook has no sheet '{sheet}' (its sheets: {', '.join(names)})")
+    chosen = names[0] if sheet is None else sheet
+    rows = _sheet_head(book, chosen, header_row)
+    index = headers.choose(name, rows, expected, header_row)
+    missing = headers.lacking(rows[index] if rows else [], expected)
+    if missing and len(names) > 1:
+        listed = {}
+        for other in names:
+            head = rows if other == chosen else _sheet_head(book, other, None)
+            found = index if other == chosen else headers.header_index(head, expected)
+            cells = [str(c) for c in (head[found] if head else []) if headers.normal(c)]
+            listed[other] = (found + 1, [c if not looks_personal(c) else "(a heading like personal data)" for c in cells])
+        raise headers.sheets_lacking(name, chosen, missing, listed, expected)
+    frame = pl.read_excel(path, sheet_name=chosen, engine="calamine", infer_schema_length=0, read_options={"header_row": index})
+    return frame, index + 2
 
-        names = fastexcel.read_excel(path).sheet_names
-        if sheet not in names:
-            raise fail(str(path), None, None, f"the workbook has no sheet '{sheet}' (its sheets: {', '.join(names)})")
-        return pl.read_excel(path, sheet_name=sheet, engine="calamine", infer_schema_length=0)
-    return pl.read_excel(path, sheet_id=1, engine="calamine", infer_schema_length=0)
+
+def _sheet_head(book: Any, sheet: str, header_row: int | None) -> list[tuple[object, ...]]:
+    """A sheet's first rows as text, from row 1 (blank rows included), enough to find its headings in."""
+    rows = max(headers.SCAN_ROWS, header_row or 0)
+    return book.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=rows, dtypes="string").to_polars().rows()
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
-    """A CSV register as text; every row whose number of fields differs from the header's is an error, named by row."""
+def _read_csv(path: Path, expected: headers.Expected, header_row: int | None) -> tuple[pl.DataFrame, int]:
+    """A CSV register as text, read from its header row; every row below it whose number of fields differs from the
+    header's is an error, named by row."""
     name = str(path)
     data = path.read_bytes()
     if data.isspace() or not data:
         raise fail(name, None, None, "the register is empty")
+    starts = _record_starts(data, max(headers.SCAN_ROWS, header_row or 0))
+    rows = [_cells(data[start:end]) for start, end in itertools.pairwise(starts)]
+    index = headers.choose(name, rows, expected, header_row)
+    body = data[starts[index]:]  # the rows above the headings are not data
     try:
-        frame: pl.DataFrame | None = pl.read_csv(data, infer_schema=False, encoding="utf8")
+        frame: pl.DataFrame | None = pl.read_csv(body, infer_schema=False, encoding="utf8")
     except pl.exceptions.ComputeError:
         frame = None
     # polars fails on a row with too many fields and pads one with too few: when the file has no quotes, the
     # count of commas proves every row complete in one C-speed pass; otherwise each row is counted (_ragged)
-    if frame is None or b'"' in data or data.count(b",") != (frame.width - 1) * (frame.height + 1):
-        problems = [Problem(name, row, None, f"the row has {fields} fields but the header has {expected} "
-                            "(a comma or line break in a cell that is not in double quotes?)") for row, fields, expected in _ragged(data)]
+    if frame is None or b'"' in body or body.count(b",") != (frame.width - 1) * (frame.height + 1):
+        problems = [Problem(name, index + row, None, f"the row has {fields} fields but the header has {expected_fields} "
+                            "(a comma or line break in a cell that is not in double quotes?)")
+                    for row, fields, expected_fields in _ragged(body)]
         if problems:
             raise InputError(problems[:1000])
     if frame is None:
@@ -291,7 +325,35 @@ def _read_csv(path: Path) -> pl.DataFrame:
         except UnicodeDecodeError as err:
             raise not_utf8(name, data, err, "CSV UTF-8") from None
         raise fail(name, None, None, UNREADABLE[".csv"])
-    return frame
+    return frame, index + 2
+
+
+HEAD_BYTES = 1024**2  # where a CSV's headings are looked for (50 rows of an export take a few kilobytes)
+
+
+def _record_starts(data: bytes, records: int) -> list[int]:
+    """The byte offsets at which the file's first `records` records start, and where the last of them ends (a
+    record ends at a line break outside double quotes). Only the file's head is searched, unless more is needed."""
+    head = data if len(data) <= HEAD_BYTES else data[:HEAD_BYTES]
+    breaks = _unquoted(np.frombuffer(head, dtype=np.uint8), 10)
+    if len(breaks) < records and len(head) < len(data):
+        head, breaks = data, _unquoted(np.frombuffer(data, dtype=np.uint8), 10)
+    ends = [int(b) + 1 for b in breaks[:records]]
+    if len(ends) < records and len(head) == len(data) and len(data) > (ends[-1] if ends else 0):
+        ends.append(len(data))  # the last record, with no line break after it
+    return [0, *ends]
+
+
+def _cells(record: bytes) -> list[str]:
+    """One CSV record's fields, as a header row would be read (for finding the headings only)."""
+    text = record.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    return next(csv.reader([text]), [])
+
+
+def _unquoted(b: np.ndarray, byte: int) -> np.ndarray:
+    """The positions of `byte` outside double quotes."""
+    found, quotes = np.flatnonzero(b == byte), np.flatnonzero(b == 34)
+    return found[np.searchsorted(quotes, found) % 2 == 0] if quotes.size else found
 
 
 def _ragged(data: bytes) -> list[tuple[int, int, int]]:
@@ -300,10 +362,7 @@ def _ragged(data: bytes) -> list[tuple[int, int, int]]:
     Commas and line breaks inside double quotes belong to a field; a blank last line is ignored.
     """
     b = np.frombuffer(data, dtype=np.uint8)
-    breaks, commas, quotes = np.flatnonzero(b == 10), np.flatnonzero(b == 44), np.flatnonzero(b == 34)
-    if quotes.size:
-        breaks = breaks[np.searchsorted(quotes, breaks) % 2 == 0]
-        commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
+    breaks, commas = _unquoted(b, 10), _unquoted(b, 44)
     bounds = np.concatenate(([-1], breaks, [b.size]))
     fields = np.diff(np.searchsorted(commas, bounds)) + 1
     empty = np.diff(bounds) <= 2  # nothing, or a lone carriage return, between two line breaks

@@ -34,6 +34,15 @@ def build(folder: Path) -> None:
         ["A2", "complaint", 1, None, dt.date(2024, 5, 9), dt.date(2024, 5, 10), dt.date(2024, 5, 21), "not_upheld", 25],
         [None, "Total", None, None, None, None, None, None, 75],
     ])
+    # the register on the second sheet, below title rows; the first sheet a summary
+    book = openpyxl.Workbook()
+    book.active.title = "Summary"
+    book.active.append(["Month", "Complaints"])
+    log = book.create_sheet("Complaints log")
+    for row in (["Complaints log 2024-25"], [], HEADER,
+                ["A1", "complaint", 1, None, dt.date(2024, 5, 7), dt.date(2024, 5, 8), dt.date(2024, 5, 20), "upheld", 50]):
+        log.append(row)
+    book.save(register / "data_on_second_sheet.xlsx")
     policy = folder / "policy"
     policy.mkdir(exist_ok=True)
     text = EXAMPLE_POLICY.read_text(encoding="utf-8")
