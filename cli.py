@@ -434,9 +434,9 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
 
 def _tell_absent(register, rulebook) -> None:
     """One line naming the contract columns the register lacks that leave rules not assessed, as evaluation decides."""
-    from checker.rules.evaluate import absent_required
+    from checker.rules.evaluate import absent_for
 
-    lacking = {r.id: absent_required(r, register.absent_columns) for r in (rulebook.rules if rulebook else [])}
+    lacking = {r.id: absent_for(r, register.absent_columns, register.absent_at_stage1) for r in (rulebook.rules if rulebook else [])}
     needed = sorted({c for columns in lacking.values() for c in columns})
     if needed:
         unjudged = [rule_id for rule_id, columns in lacking.items() if columns]

@@ -150,3 +150,24 @@ def test_a_mapped_stage_2_heading_the_export_lacks_is_named_in_the_mapping(tmp_p
     out = chc("assess", "--policy", EXAMPLE / "policy.yaml", "--register", register, "--mapping", mapping, "--period", "2024-25")
     assert out.exit_code == 2
     assert f"{mapping}:11:stage2.outcome: maps stage2.outcome to 'Stage 2 Outcome', but {register} has no such column" in out.stderr
+
+
+def test_a_complaints_log_with_no_contact_type_column_reads_every_row_as_a_complaint_and_says_so(tmp_path):
+    rows = _wide(example_rows()).filter(pl.col("contact_type") == "complaint").drop("contact_type")
+    register, mapping = _files(tmp_path, rows)
+    assessment, stderr = _assess(register, "--mapping", mapping)
+    assert assessment["register"]["rows_assessed"] == rows.height
+    assert assessment["register"]["stage2_contacts_from_rows"] == rows["Stage 2 Received"].drop_nulls().len()
+    assert f"{register}:contact_type: the export has no contact type column, so every row is read as a complaint" in stderr
+
+
+def test_a_wide_export_with_no_escalated_from_links_each_stage_2_by_its_row_and_nothing_else(tmp_path):
+    """The row is the link from stage 2 to stage 1 (6.13's handlers are compared), but which service request a stage 1
+    arose from is not recorded, so 1.5's check of those is not assessed rather than finding none."""
+    long, _ = _assess(EXAMPLE / "register.csv")
+    register, mapping = _files(tmp_path, _wide(example_rows()).drop("escalated_from"))
+    wide, stderr = _assess(register, "--mapping", mapping)
+    handler = _outcome(wide, "6.13", "CHC-6.13-S2-DIFFERENT-HANDLER")
+    assert handler["examined"] == _outcome(long, "6.13", "CHC-6.13-S2-DIFFERENT-HANDLER")["examined"] > 0
+    assert _outcome(wide, "1.5", "CHC-1.5-DISSATISFIED-REQUEST-ACCEPTED")["result"] == "not_assessed"
+    assert "the register has no 'escalated_from' column: 1 rule needing it is not assessed" in stderr

@@ -67,6 +67,7 @@ class Register:
     rows_ignored: int = 0  # rows whose contact type the mapping sends to `ignore` (compliments, comments): read, left out
     stage2_from_rows: int = 0  # stage 2 contacts taken from a wide export's stage 2 columns (rows hold both stages)
     unread_at_stage2: frozenset[str] = frozenset()  # columns a wide export has for stage 1 only: unknown at stage 2
+    absent_at_stage1: frozenset[str] = frozenset()  # escalated_from in a wide export without it: known only for stage 2s, by their row
 
     @cached_property
     def skipped_rows(self) -> list[tuple[int, list[str]]]:
@@ -121,6 +122,9 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         raw = mapping.apply(raw, name)
     if raw.height == 0:
         raise fail(name, None, None, "the register has a header but no rows" if raw.width else "the register is empty")
+    wide_complaints = _complaints_log(raw, name)
+    if wide_complaints is not None:
+        raw, above = raw.with_columns(pl.lit("complaint").alias("contact_type")), [*above, wide_complaints]
     columns = dict(contract())
     missing = [c for c in required_columns() if c not in raw.columns]
     if missing:
@@ -149,11 +153,14 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         raise InputError(free_text)
     typed, problems = _typed(cells, rows, columns, name)
     unread_at_stage2: frozenset[str] = frozenset()
+    absent_at_stage1: frozenset[str] = frozenset()
     if stage2:
         typed, stray = _expand_stage2(typed, stage2, "stage" in absent_columns, name)
         problems += stray
         unread_at_stage2 = frozenset(STAGE_COLUMNS) - set(stage2) - absent_columns
         absent_columns -= {"stage"}  # every row is a complaint's stage 1, its stage 2 columns the stage 2
+        absent_at_stage1 = absent_columns & {"escalated_from"}
+        absent_columns -= absent_at_stage1
     typed = _link_same_reference(typed)
     in_cells = {(p.row, p.field) for p in problems}  # a bad cell is reported once, not again as missing
     problems += [p for p in _consistency(typed, name) if (p.row, p.field) not in in_cells]
@@ -171,7 +178,16 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         raise InputError(in_order(problems))
     return Register(name, typed, rows_read, ignored, in_order(skipped), above + warnings, absent_columns,
                     int(rows_ignored.sum()) if rows_ignored is not None else 0,
-                    typed.filter(pl.col(FROM_ROW) == 2).height if FROM_ROW in typed.columns else 0, unread_at_stage2)
+                    typed.filter(pl.col(FROM_ROW) == 2).height if FROM_ROW in typed.columns else 0, unread_at_stage2,
+                    absent_at_stage1)
+
+
+def _complaints_log(raw: pl.DataFrame, name: str) -> Problem | None:
+    """A wide export with no contact type column is a complaints log, every row a complaint: said, never assumed silently."""
+    if "contact_type" in raw.columns or not any(c.startswith(STAGE2) for c in raw.columns):
+        return None
+    return Problem(name, None, "contact_type", "the export has no contact type column, so every row is read as a complaint "
+                   "(a complaints log with stage 2 columns); map one under columns: if it holds other contacts too")
 
 
 # a complaint's own columns at each stage; the rest (reference, organisation, service area, themes, tenure and the

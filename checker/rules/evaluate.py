@@ -67,24 +67,27 @@ def _pct(value: float | None) -> str:
 
 def evaluate(rules: list[Rule], frame: pl.DataFrame, policy: dict[str, Any], register_facts: dict[str, Any],
              absent_columns: frozenset[str], tolerances: dict[str, Tolerance],
-             unread_at_stage2: frozenset[str] = frozenset()) -> list[Finding]:
+             unread_at_stage2: frozenset[str] = frozenset(), absent_at_stage1: frozenset[str] = frozenset()) -> list[Finding]:
     """One finding per rule, in the rulebook's order; `policy` is the policy's facts, those judged against the period
-    included. A wide export's stage 2 contacts are unknown to a rule needing a column it has for stage 1 only."""
+    included. A wide export's stage 2 contacts are unknown to a rule needing a column it has for stage 1 only, and a
+    column it has for its stage 2s only (escalated_from, known from the row) leaves every other rule not assessed."""
+
     by_scope = {
-        "case": _cases(frame, [r for r in rules if r.scope == "case"], policy, absent_columns, tolerances, unread_at_stage2),
+        "case": _cases(frame, [r for r in rules if r.scope == "case"], policy, absent_columns, tolerances, unread_at_stage2,
+                       absent_at_stage1),
         "policy": _one_row(_policy_frame(rules, policy), [r for r in rules if r.scope == "policy"], policy, frozenset()),
         "register": _one_row(pl.DataFrame([register_facts]),
-                             [r for r in rules if r.scope == "register"], policy, absent_columns),
+                             [r for r in rules if r.scope == "register"], policy, absent_columns | absent_at_stage1),
     }
     found = {f.rule.id: f for findings in by_scope.values() for f in findings}
     return [found[r.id] for r in rules]
 
 
 def _cases(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absent_columns: frozenset[str],
-           tolerances: dict[str, Tolerance], unread_at_stage2: frozenset[str]) -> list[Finding]:
+           tolerances: dict[str, Tolerance], unread_at_stage2: frozenset[str], absent_at_stage1: frozenset[str]) -> list[Finding]:
     """All case rules' masks in one pass over the in-period cases; ids (as published, REFERENCE) only for the rules
     that need them."""
-    absent = {r.id: absent_required(r, absent_columns) for r in rules}
+    absent = {r.id: absent_for(r, absent_columns, absent_at_stage1) for r in rules}
     judged_rules = [r for r in rules if not absent[r.id]]
     masks = []
     for n, rule in enumerate(judged_rules):
@@ -133,6 +136,19 @@ def _scalar(value: Any, kind: str | None) -> Any:
 def _compile(cond: conditions.Condition, policy: dict[str, Any]) -> pl.Expr:
     """The condition as polars, with each `{policy: NAME}` value the policy's own (a blank one never matches)."""
     return conditions.to_polars(conditions.substitute(cond, lambda kind, name: policy.get(name)))
+
+
+def _stage2_only(rule: Rule) -> bool:
+    """A case rule that selects stage 2 complaints alone (`stage eq 2` at the top of its select)."""
+    select = rule.select or {}
+    tops = select.get("all", [select]) if isinstance(select, dict) else []
+    return any(isinstance(t, dict) and t.get("field") == "stage" and t.get("eq") == 2 for t in tops)
+
+
+def absent_for(rule: Rule, absent_columns: frozenset[str], absent_at_stage1: frozenset[str]) -> tuple[str, ...]:
+    """The rule's required columns the register lacks, a wide export's stage-2-only columns counted for the rules
+    that judge other contacts too (as evaluate counts them)."""
+    return absent_required(rule, absent_columns if absent_at_stage1 and _stage2_only(rule) else absent_columns | absent_at_stage1)
 
 
 def absent_required(rule: Rule, absent_columns: frozenset[str]) -> tuple[str, ...]:

@@ -124,7 +124,7 @@ def assess(policy: Policy, register: Register | None, catalogue: Catalogue, rule
     tolerances = {t.rule: t for t in approvals.tolerances if t.active(today)}
     policy_facts = {**policy.facts, **dated_facts(policy.facts, period, as_of)}
     outcomes = rule_outcomes(evaluate(rules, frame, policy_facts, register_facts, register.absent_columns, tolerances,
-                                           register.unread_at_stage2))
+                                           register.unread_at_stage2, register.absent_at_stage1))
     attestations = {a["provision"]: a for a in policy.attestations}
     active = [w for w in approvals.waivers if w.active(today)]
     decisions = decide(list(catalogue.provisions), outcomes, {p: a.get("status", "met") for p, a in attestations.items()},
