@@ -59,7 +59,7 @@ class Mapping:
         if absent:
             raise InputError([self.doc.problem(place, f"maps {_name(place)} to '{heading}', but {source} has no such column")
                               for place, heading in absent])
-        personal = [(place, heading) for place, heading in headings.items() if _personal(heading)]
+        personal = [(place, heading) for place, heading in headings.items() if personal_heading(heading)]
         if personal:
             raise InputError([self.doc.problem(place, f"maps {_name(place)} to '{heading}', which names personal data; chc never reads it")
                               for place, heading in personal])
@@ -103,7 +103,7 @@ def _word(value: object) -> str:
     return ("yes" if value else "no") if isinstance(value, bool) else str(value)
 
 
-def _personal(heading: str) -> bool:
+def personal_heading(heading: str) -> bool:
     """A heading that names a resident's personal details or free text (resident name, address, e-mail, notes...)."""
     words = heading_words(heading)
     if any(tuple(words[i:i + len(phrase)]) == phrase for phrase in PERSONAL for i in range(len(words))):

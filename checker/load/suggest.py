@@ -20,7 +20,7 @@ import yaml
 from rapidfuzz import fuzz, process, utils
 
 from checker.load import headers
-from checker.load.mapping import _personal
+from checker.load.mapping import personal_heading
 from checker.load.register import YES_NO, contract, looks_personal, read_raw
 from checker.load.schemas import schema, validator
 
@@ -72,7 +72,7 @@ def suggest(path: Path, sheet: str | None, header_row: int | None) -> Suggestion
     """Read the export's headings and coded words, and write the mapping that reads them."""
     frame, first_row = read_raw(path, sheet, _expected(), header_row)
     found = [h for h in frame.columns if not h.startswith("__UNNAMED__") and h.strip()]
-    refused = [h for h in found if _personal(h) or looks_personal(h)]
+    refused = [h for h in found if personal_heading(h) or looks_personal(h)]
     matches = Matches(_match([h for h in found if h not in refused]))
     matches.odd_words = {t for t in matches.found if t[1] in _coded() and _odd_words(t[1], _words(frame, [matches.found[t][0]]))}
     columns = [_column_entry(("columns", col), matches) for col in contract()]
