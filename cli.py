@@ -172,9 +172,15 @@ def _inputs(register_required: bool, assessing: bool = True):
     )
 
 
+_CASE_REFS = click.option("--case-refs", type=click.Choice(["none", "count", "list"]), default="count", show_default=True,
+                          help="How the published Appendix 1 shows the cases behind a verdict: not at all, as a count, or listed. "
+                               "JSON and CSV always list them all.")
+
+
 def _outputs(default: str):
     formats_help = "; ".join(f"{name}: {what}" for name, (_, _, what) in FORMATS.items())
     return _apply(
+        _CASE_REFS,
         click.option("--format", "formats", multiple=True, type=click.Choice(list(FORMATS)),
                      help=f"Output format, repeatable and paired in order with --output (default {default}, or from each --output's suffix). {formats_help}."),
         click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path),
@@ -185,7 +191,7 @@ def _outputs(default: str):
 @main.command()
 @_inputs(register_required=True)
 @_outputs("table")
-def assess(formats, outputs, **inputs) -> None:
+def assess(formats, outputs, case_refs, **inputs) -> None:
     """Self-assess against every provision of the Code and write Appendix 1, JSON, CSV or a terminal table.
 
     \b
@@ -193,7 +199,9 @@ def assess(formats, outputs, **inputs) -> None:
     chc assess ... --format docx --output appendix1.docx --format xlsx --output appendix1.xlsx
     """
     result = _assess(**inputs)
-    _emit(result, _pairs(formats, outputs, "table"), Context(_generated_at()))
+    pairs = _pairs(formats, outputs, "table")
+    _warn_unplanned(result, pairs)
+    _emit(result, pairs, Context(_generated_at(), case_refs=case_refs))
 
 
 @main.command()
@@ -202,23 +210,47 @@ def assess(formats, outputs, **inputs) -> None:
 @click.option("--fail-on", default="not_met,partially_met", show_default=True, callback=_fail_on,
               help=f"Comma-separated verdicts that fail the check: {', '.join(GATEABLE)}. "
                    "A provision partly met fails by default; '--fail-on not_met' narrows the check to provisions not met.")
-def check(formats, outputs, fail_on, **inputs) -> None:
+@click.option("--require-plan", is_flag=True,
+              help="Also fail when a provision Appendix 1 answers No has no action, owner and target date in the policy's remediation_plan.")
+def check(formats, outputs, fail_on, require_plan, case_refs, **inputs) -> None:
     """Exit 0 when no provision is not met or partly met (or whatever --fail-on names); 1 otherwise; 2 on bad input.
 
     \b
     For CI on the repository that holds the complaints policy:
     chc check --policy policy.yaml --format sarif --output chc.sarif --format junit --output chc.xml
     """
+    from checker.render.appendix import unplanned
+
     result = _assess(**inputs)
     gate = Gate(fail_on)
-    context = Context(_generated_at(), gate)
+    context = Context(_generated_at(), gate, case_refs)
     pairs = _pairs(formats, outputs, "table")
+    _warn_unplanned(result, pairs, always=require_plan)
     _emit(result, pairs, context)
     failing = [r.provision.id for r in result.results if gate.fails(r)]
     message = (f"chc check: {len(failing)} provision{'s' if len(failing) != 1 else ''} fail ({', '.join(sorted(fail_on))}): {', '.join(failing)}"
                if failing else f"chc check: passed ({len(result.results)} provisions; failing on {', '.join(sorted(fail_on))})")
     click.echo(message, err=True)
-    sys.exit(gate.exit_code(result))
+    missing = unplanned(result) if require_plan else []
+    if missing:
+        click.echo(f"chc check: {len(missing)} provision{'s' * (len(missing) != 1)} answered No without an action, owner and target date "
+                   f"in the remediation plan (--require-plan): {', '.join(missing)}", err=True)
+    sys.exit(max(gate.exit_code(result), int(bool(missing))))
+
+
+PUBLISHED = ("md", "html", "docx", "xlsx", "pdf")  # the formats that carry Appendix 1
+
+
+def _warn_unplanned(assessment, pairs: list[tuple[str, Path | None]], always: bool = False) -> None:
+    """Every No on the published form needs an action, an owner and a target date (the Code's introduction asks for
+    the date by which the landlord intends to comply): one without is shown as "Date to be set" and named here."""
+    from checker.render.appendix import unplanned
+
+    if not (always or any(fmt in PUBLISHED for fmt, _ in pairs)):
+        return
+    for provision in unplanned(assessment):
+        click.echo(f"chc: {provision} is answered No with no action, owner and target date in the policy's remediation_plan: "
+                   "Appendix 1 shows 'Date to be set'", err=True)
 
 
 @main.command()
@@ -305,7 +337,8 @@ def report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats,
 @main.command("annual-report")
 @_inputs(register_required=True)
 @_report_options
-def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats, outputs, **inputs) -> None:
+@_CASE_REFS
+def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats, outputs, case_refs, **inputs) -> None:
     """The annual complaints performance and service improvement report (Code 8.1 a-f), with the self-assessment as Appendix 1.
 
     \b
@@ -318,7 +351,9 @@ def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, f
     data, assessment = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path}, True)
     generated_at = _generated_at()
     data["self_assessment"] = assessment_dict(assessment, generated_at)
-    _emit_report(lambda: annual_document(data, build_appendix(assessment, generated_at)), data, formats, outputs)
+    if any(fmt != "json" for fmt, _ in _pairs(formats, outputs, "md")):
+        _warn_unplanned(assessment, [], always=True)
+    _emit_report(lambda: annual_document(data, build_appendix(assessment, generated_at, case_refs)), data, formats, outputs)
 
 
 def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | None, paths: dict[str, Path | None], assess: bool):
@@ -339,6 +374,9 @@ def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | Non
     for kind in ("ombudsman", "learning", "benchmarks"):
         if kind in activity.sources:
             click.echo(f"chc: read {kind} from {activity.sources[kind]}", err=True)
+    if data["previous"] and not data["previous"]["has_data"]:
+        click.echo(f"chc: no data for {data['previous']['period']['label']}: the register holds no contact received in it, "
+                   "so the report compares with nothing and says so", err=True)
     return data, assessment
 
 

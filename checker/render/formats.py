@@ -64,6 +64,7 @@ class Gate:
 class Context:
     generated_at: dt.datetime
     gate: Gate = field(default_factory=Gate)
+    case_refs: str = "count"  # how Appendix 1 shows the cases behind a verdict: none, count or list (--case-refs)
 
 
 def render(fmt: str, assessment: Assessment, context: Context) -> bytes:
