@@ -576,6 +576,12 @@ def _write_all(files: list[tuple[Path, bytes]]) -> None:
         write_all(files)
     except WriteError as err:
         _stop(str(err))
+    for path, data in files:  # once all are written: a line per file, on stderr so that stdout stays the output
+        click.echo(f"chc: wrote {path} ({_size(len(data))})", err=True)
+
+
+def _size(n: int) -> str:
+    return f"{n:,} bytes" if n < 1024 else f"{n / 1024:,.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:,.1f} MB"
 
 
 def _stop(message: str) -> NoReturn:
@@ -616,22 +622,27 @@ def _rules_load(code_path: Path | None, rules_paths: tuple[Path, ...]):
 @_rules_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def rules_list(code_path, rules_paths, fmt) -> None:
-    """Every rule: id, provisions, scope, severity, title and the file:line that defines it."""
+    """Every rule: id, provisions, scope and title (the JSON adds severity, evidence kind and the file:line)."""
     from checker.rules.describe import list_json, list_table
 
     _, rulebook = _rules_load(code_path, rules_paths)
-    click.echo(list_json(rulebook) if fmt == "json" else list_table(rulebook), nl=False)
+    click.echo(list_json(rulebook) if fmt == "json" else list_table(rulebook.rules), nl=False)
 
 
 @rules.command("show")
 @click.argument("rule_id")
 @_rules_options
 def rules_show(rule_id, code_path, rules_paths) -> None:
-    """Everything about one rule: its provisions, conditions, evidence and remediation."""
+    """Everything about one rule (RULE_ID), or the rules of one provision (2.3): provisions, conditions, evidence, remediation."""
 
-    from checker.rules.describe import show
+    from checker.rules.describe import list_table, show
 
     catalogue, rulebook = _rules_load(code_path, rules_paths)
+    if rule_id in catalogue.provisions:
+        mine = rulebook.for_provision(rule_id)
+        provision = catalogue.provisions[rule_id]
+        click.echo(f"Provision {rule_id}: {provision.title}\n\n" + (list_table(mine) if mine else "No rule evidences this provision.\n"), nl=False)
+        return
     rule = rulebook.by_id().get(rule_id)
     if rule is None:
         close = difflib.get_close_matches(rule_id.upper(), list(rulebook.by_id()), n=3)
