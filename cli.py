@@ -313,7 +313,8 @@ _report_options = _apply(  # what `report` and `annual-report` share beyond the 
     click.option("--benchmarks", "benchmarks_path", type=click.Path(path_type=Path),
                  help="TSM sector medians and the TP09 survey result (YAML; default: benchmarks.yaml beside the policy, if there)."),
     click.option("--format", "formats", multiple=True, type=click.Choice(list(REPORT_FORMATS)),
-                 help="md, html, docx or json; repeatable, paired in order with --output (default md, or from each --output's suffix)."),
+                 help="md, html, docx, pdf or json; repeatable, paired in order with --output (default md, or from each --output's suffix). "
+                      "pdf needs pip install 'chc[pdf]'."),
     click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path),
                  help="Write to this file (repeatable); all are written, or none."),
 )
@@ -385,7 +386,8 @@ def _emit_report(build: Callable[[], Any], data: dict[str, Any], formats: tuple[
     pairs = _pairs(formats, outputs, "md")
     for fmt, path in pairs:
         if fmt not in REPORT_FORMATS:
-            raise click.UsageError(f"{path}: a report is written as md, html, docx or json, not {fmt}")
+            raise click.UsageError(f"{path}: a report is written as md, html, docx, pdf or json, not {fmt}")
+    _pdf_ready(pairs)
     _progress().step("writing")
     document = build() if any(fmt != "json" for fmt, _ in pairs) else None
     generated_at = _generated_at()
@@ -521,8 +523,21 @@ def _pairs(formats: tuple[str, ...], outputs: tuple[Path, ...], default: str) ->
 
 def _emit(assessment, pairs: list[tuple[str, Path | None]], context: Context) -> None:
     """Render every format, then write them all or none: a failure leaves no half-set of outputs."""
+    _pdf_ready(pairs)
     _progress().step("writing")
     _deliver([(render(fmt, assessment, context), path) for fmt, path in pairs])
+
+
+def _pdf_ready(pairs: list[tuple[str, Path | None]]) -> None:
+    """Before anything is rendered: a PDF needs WeasyPrint and the system's Pango, and the message says which to install."""
+    from checker.render.pdf import PdfUnavailable, weasyprint
+
+    if any(fmt == "pdf" for fmt, _ in pairs):
+        try:
+            weasyprint()
+        except PdfUnavailable as err:
+            _progress().close()
+            _stop(str(err))
 
 
 def _deliver(rendered: list[tuple[bytes, Path | None]]) -> None:

@@ -21,6 +21,7 @@ COMPLY = {"met": "Yes", "not_applicable": "Yes", "partially_met": "No", "not_met
 # (fill, ink) per answer, shared by the HTML, Word and Excel renderers; the word is always printed too
 COLOURS = {"Yes": ("D4EDDA", "0B4D1C"), "No": ("F6C9C9", "7A0C0C")}
 COLUMNS = ("Code provision", "Code requirement", "Comply: Yes / No", "Evidence", "Commentary / explanation")
+FORM_WIDTHS = (0.11, 0.26, 0.10, 0.28, 0.25)  # each column's share of the page, as the form lays them out
 GAP_COLUMNS = ("Code reference", "Requirement", "Reasons not met", "Proposal to address", "Owner", "Target date")
 SIGN_OFF_HEADING = "Sign-off"
 NO_OWNER, NO_DATE = "To be set", "Date to be set"

@@ -14,7 +14,8 @@ from html import escape
 
 from checker.render.appendix import ALL_MET, COLOURS, COLUMNS, GAP_COLUMNS, SIGN_OFF_HEADING, Appendix, build_appendix
 from checker.render.formats import Context
-from checker.render.html_layout import TABLE_CSS, head, meta_table, page_css, page_footer
+from checker.render.html_layout import TABLE_CSS, head, meta_table, page_css, page_footer, title
+from checker.render.pdf import html_to_pdf
 from checker.verdict.assessment import Assessment
 
 URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)]")
@@ -33,12 +34,17 @@ a { color: #0b3d91; }
 """ + "".join(f".comply.{answer.lower()} {{ background: #{fill}; color: #{ink}; }}\n" for answer, (fill, ink) in COLOURS.items())
 
 
+def render_pdf(assessment: Assessment, context: Context) -> bytes:
+    """The same document as a PDF (checker.render.pdf)."""
+    return html_to_pdf(render_html(assessment, context), context.generated_at)
+
+
 def render_html(assessment: Assessment, context: Context) -> str:
     appendix = build_appendix(assessment, context.generated_at, context.case_refs)
     parts = [
         *head(f"{appendix.title}: {appendix.landlord}", CSS + page_footer(f"{appendix.landlord}: {appendix.title}")),
         "<header>",
-        f"<h1>{escape(appendix.title)}</h1>",
+        title(appendix.title),
         f'<p class="landlord">{escape(appendix.landlord)}</p>',
         *meta_table(appendix.meta),
         "</header>",

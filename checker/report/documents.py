@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any, cast
 
 from checker.derive.dates import uk_date
-from checker.render.appendix import COLUMNS, GAP_COLUMNS, SIGN_OFF_HEADING, Appendix, rows_sentence, skipped_note
+from checker.render.appendix import COLUMNS, FORM_WIDTHS, GAP_COLUMNS, SIGN_OFF_HEADING, Appendix, rows_sentence, skipped_note
 from checker.report import charts
 from checker.report.figures import half_up
 from checker.report.model import Block, Bullets, Chart, Document, Heading, Paragraph, Table
@@ -98,7 +98,9 @@ def annual_document(data: dict[str, Any], appendix: Appendix) -> Document:
               + (("Total", str(appendix.total)),), numeric=(1,), total_row=True),
         Paragraph("The full self-assessment form is Appendix 1 of this report. The requirements not met, and how and by when they will be "
                   "addressed:"),
-        Table(GAP_COLUMNS, tuple(g.cells for g in appendix.gaps))
+        # the requirements themselves are in Appendix 1
+        Table(tuple(c for c in GAP_COLUMNS if c != "Requirement"), tuple(g.cells[:1] + g.cells[2:] for g in appendix.gaps),
+              widths=(0.11, 0.33, 0.26, 0.16, 0.14))
         if appendix.gaps else Paragraph("Every requirement of the Code is met."),
         Heading("b. Complaint handling performance"),
         *_summary(data, level=3),
@@ -118,7 +120,7 @@ def annual_document(data: dict[str, Any], appendix: Appendix) -> Document:
     ]
     for table in appendix.tables:
         blocks += [Heading(table.heading, 3),
-                   Table(COLUMNS, tuple(r.text_cells for r in table.rows))]
+                   Table(COLUMNS, tuple(r.text_cells for r in table.rows), widths=FORM_WIDTHS, answer_column=2)]
     blocks += [Heading(SIGN_OFF_HEADING, 3), Bullets(tuple(f"{label}: {value}" for label, value in appendix.sign_off))]
     blocks += [Paragraph(note, "note") for note in appendix.notes]
     return Document(f"Annual complaints performance and service improvement report {label}", data["landlord"],
