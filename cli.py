@@ -174,9 +174,15 @@ def _inputs(register_required: bool, assessing: bool = True):
     )
 
 
+_CASE_REFS = click.option("--case-refs", type=click.Choice(["none", "count", "list"]), default="count", show_default=True,
+                          help="How the published Appendix 1 shows the cases behind a verdict: not at all, as a count, or listed. "
+                               "JSON and CSV always list them all.")
+
+
 def _outputs(default: str):
     formats_help = "; ".join(f"{name}: {what}" for name, (_, _, what) in FORMATS.items())
     return _apply(
+        _CASE_REFS,
         click.option("--format", "formats", multiple=True, type=click.Choice(list(FORMATS)),
                      help=f"Output format, repeatable and paired in order with --output (default {default}, or from each --output's suffix). {formats_help}."),
         click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path),
@@ -187,7 +193,7 @@ def _outputs(default: str):
 @main.command()
 @_inputs(register_required=True)
 @_outputs("table")
-def assess(formats, outputs, **inputs) -> None:
+def assess(formats, outputs, case_refs, **inputs) -> None:
     """Self-assess against every provision of the Code and write Appendix 1, JSON, CSV or a terminal table.
 
     \b
@@ -195,7 +201,9 @@ def assess(formats, outputs, **inputs) -> None:
     chc assess ... --format docx --output appendix1.docx --format xlsx --output appendix1.xlsx
     """
     result = _assess(**inputs)
-    _emit(result, _pairs(formats, outputs, "table"), Context(_generated_at()))
+    pairs = _pairs(formats, outputs, "table")
+    _warn_unplanned(result, pairs)
+    _emit(result, pairs, Context(_generated_at(), case_refs=case_refs))
 
 
 @main.command()
@@ -204,23 +212,47 @@ def assess(formats, outputs, **inputs) -> None:
 @click.option("--fail-on", default="not_met,partially_met", show_default=True, callback=_fail_on,
               help=f"Comma-separated verdicts that fail the check: {', '.join(GATEABLE)}. "
                    "A provision partly met fails by default; '--fail-on not_met' narrows the check to provisions not met.")
-def check(formats, outputs, fail_on, **inputs) -> None:
+@click.option("--require-plan", is_flag=True,
+              help="Also fail when a provision Appendix 1 answers No has no action, owner and target date in the policy's remediation_plan.")
+def check(formats, outputs, fail_on, require_plan, case_refs, **inputs) -> None:
     """Exit 0 when no provision is not met or partly met (or whatever --fail-on names); 1 otherwise; 2 on bad input.
 
     \b
     For CI on the repository that holds the complaints policy:
     chc check --policy policy.yaml --format sarif --output chc.sarif --format junit --output chc.xml
     """
+    from checker.render.appendix import unplanned
+
     result = _assess(**inputs)
     gate = Gate(fail_on)
-    context = Context(_generated_at(), gate)
+    context = Context(_generated_at(), gate, case_refs)
     pairs = _pairs(formats, outputs, "table")
+    _warn_unplanned(result, pairs, always=require_plan)
     _emit(result, pairs, context)
     failing = [r.provision.id for r in result.results if gate.fails(r)]
     message = (f"chc check: {len(failing)} provision{'s' if len(failing) != 1 else ''} fail ({', '.join(sorted(fail_on))}): {', '.join(failing)}"
                if failing else f"chc check: passed ({len(result.results)} provisions; failing on {', '.join(sorted(fail_on))})")
     click.echo(message, err=True)
-    sys.exit(gate.exit_code(result))
+    missing = unplanned(result) if require_plan else []
+    if missing:
+        click.echo(f"chc check: {len(missing)} provision{'s' * (len(missing) != 1)} answered No without an action, owner and target date "
+                   f"in the remediation plan (--require-plan): {', '.join(missing)}", err=True)
+    sys.exit(max(gate.exit_code(result), int(bool(missing))))
+
+
+PUBLISHED = ("md", "html", "docx", "xlsx", "pdf")  # the formats that carry Appendix 1
+
+
+def _warn_unplanned(assessment, pairs: list[tuple[str, Path | None]], always: bool = False) -> None:
+    """Every No on the published form needs an action, an owner and a target date (the Code's introduction asks for
+    the date by which the landlord intends to comply): one without is shown as "Date to be set" and named here."""
+    from checker.render.appendix import unplanned
+
+    if not (always or any(fmt in PUBLISHED for fmt, _ in pairs)):
+        return
+    for provision in unplanned(assessment):
+        click.echo(f"chc: {provision} is answered No with no action, owner and target date in the policy's remediation_plan: "
+                   "Appendix 1 shows 'Date to be set'", err=True)
 
 
 @main.command()
@@ -283,7 +315,8 @@ _report_options = _apply(  # what `report` and `annual-report` share beyond the 
     click.option("--benchmarks", "benchmarks_path", type=click.Path(path_type=Path),
                  help="TSM sector medians and the TP09 survey result (YAML; default: benchmarks.yaml beside the policy, if there)."),
     click.option("--format", "formats", multiple=True, type=click.Choice(list(REPORT_FORMATS)),
-                 help="md, html, docx or json; repeatable, paired in order with --output (default md, or from each --output's suffix)."),
+                 help="md, html, docx, pdf or json; repeatable, paired in order with --output (default md, or from each --output's suffix). "
+                      "pdf needs pip install 'chc[pdf]'."),
     click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path),
                  help="Write to this file (repeatable); all are written, or none."),
 )
@@ -307,7 +340,8 @@ def report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats,
 @main.command("annual-report")
 @_inputs(register_required=True)
 @_report_options
-def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats, outputs, **inputs) -> None:
+@_CASE_REFS
+def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats, outputs, case_refs, **inputs) -> None:
     """The annual complaints performance and service improvement report (Code 8.1 a-f), with the self-assessment as Appendix 1.
 
     \b
@@ -320,7 +354,9 @@ def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, f
     data, assessment = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path}, True)
     generated_at = _generated_at()
     data["self_assessment"] = assessment_dict(assessment, generated_at)
-    _emit_report(lambda: annual_document(data, build_appendix(assessment, generated_at)), data, formats, outputs)
+    if any(fmt != "json" for fmt, _ in _pairs(formats, outputs, "md")):
+        _warn_unplanned(assessment, [], always=True)
+    _emit_report(lambda: annual_document(data, build_appendix(assessment, generated_at, case_refs)), data, formats, outputs)
 
 
 def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | None, paths: dict[str, Path | None], assess: bool):
@@ -341,6 +377,9 @@ def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | Non
     for kind in ("ombudsman", "learning", "benchmarks"):
         if kind in activity.sources:
             click.echo(f"chc: read {kind} from {activity.sources[kind]}", err=True)
+    if data["previous"] and not data["previous"]["has_data"]:
+        click.echo(f"chc: no data for {data['previous']['period']['label']}: the register holds no contact received in it, "
+                   "so the report compares with nothing and says so", err=True)
     return data, assessment
 
 
@@ -349,7 +388,8 @@ def _emit_report(build: Callable[[], Any], data: dict[str, Any], formats: tuple[
     pairs = _pairs(formats, outputs, "md")
     for fmt, path in pairs:
         if fmt not in REPORT_FORMATS:
-            raise click.UsageError(f"{path}: a report is written as md, html, docx or json, not {fmt}")
+            raise click.UsageError(f"{path}: a report is written as md, html, docx, pdf or json, not {fmt}")
+    _pdf_ready(pairs)
     _progress().step("writing")
     document = build() if any(fmt != "json" for fmt, _ in pairs) else None
     generated_at = _generated_at()
@@ -489,8 +529,21 @@ def _pairs(formats: tuple[str, ...], outputs: tuple[Path, ...], default: str) ->
 
 def _emit(assessment, pairs: list[tuple[str, Path | None]], context: Context) -> None:
     """Render every format, then write them all or none: a failure leaves no half-set of outputs."""
+    _pdf_ready(pairs)
     _progress().step("writing")
     _deliver([(render(fmt, assessment, context), path) for fmt, path in pairs])
+
+
+def _pdf_ready(pairs: list[tuple[str, Path | None]]) -> None:
+    """Before anything is rendered: a PDF needs WeasyPrint and the system's Pango, and the message says which to install."""
+    from checker.render.pdf import PdfUnavailable, weasyprint
+
+    if any(fmt == "pdf" for fmt, _ in pairs):
+        try:
+            weasyprint()
+        except PdfUnavailable as err:
+            _progress().close()
+            _stop(str(err))
 
 
 def _deliver(rendered: list[tuple[bytes, Path | None]]) -> None:
@@ -544,6 +597,12 @@ def _write_all(files: list[tuple[Path, bytes]]) -> None:
         write_all(files)
     except WriteError as err:
         _stop(str(err))
+    for path, data in files:  # once all are written: a line per file, on stderr so that stdout stays the output
+        click.echo(f"chc: wrote {path} ({_size(len(data))})", err=True)
+
+
+def _size(n: int) -> str:
+    return f"{n:,} bytes" if n < 1024 else f"{n / 1024:,.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:,.1f} MB"
 
 
 def _stop(message: str) -> NoReturn:
@@ -612,22 +671,27 @@ def _rules_load(code_path: Path | None, rules_paths: tuple[Path, ...]):
 @_rules_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def rules_list(code_path, rules_paths, fmt) -> None:
-    """Every rule: id, provisions, scope, severity, title and the file:line that defines it."""
+    """Every rule: id, provisions, scope and title (the JSON adds severity, evidence kind and the file:line)."""
     from checker.rules.describe import list_json, list_table
 
     _, rulebook = _rules_load(code_path, rules_paths)
-    click.echo(list_json(rulebook) if fmt == "json" else list_table(rulebook), nl=False)
+    click.echo(list_json(rulebook) if fmt == "json" else list_table(rulebook.rules), nl=False)
 
 
 @rules.command("show")
 @click.argument("rule_id")
 @_rules_options
 def rules_show(rule_id, code_path, rules_paths) -> None:
-    """Everything about one rule: its provisions, conditions, evidence and remediation."""
+    """Everything about one rule (RULE_ID), or the rules of one provision (2.3): provisions, conditions, evidence, remediation."""
 
-    from checker.rules.describe import show
+    from checker.rules.describe import list_table, show
 
     catalogue, rulebook = _rules_load(code_path, rules_paths)
+    if rule_id in catalogue.provisions:
+        mine = rulebook.for_provision(rule_id)
+        provision = catalogue.provisions[rule_id]
+        click.echo(f"Provision {rule_id}: {provision.title}\n\n" + (list_table(mine) if mine else "No rule evidences this provision.\n"), nl=False)
+        return
     rule = rulebook.by_id().get(rule_id)
     if rule is None:
         close = difflib.get_close_matches(rule_id.upper(), list(rulebook.by_id()), n=3)

@@ -64,7 +64,8 @@ def truth(written) -> dict[str, Any]:
         "by_id": by_id,
         "ids": list(by_id),
         "headings": list(dict.fromkeys(p["heading"] for p in data["provisions"])),
-        "gaps": [p["id"] for p in data["provisions"] if p["status"] in ("not_met", "partially_met")],
+        # the form answers No for every provision not fully met: partly met, waived and not evidenced too
+        "gaps": [p["id"] for p in data["provisions"] if p["status"] not in ("met", "not_applicable")],
         "justification": by_id["6.5"]["waiver"]["justification"],
     }
 
@@ -76,7 +77,7 @@ def test_the_example_has_72_provisions_in_ten_tables(truth):
     assert [h for h in truth["headings"] if h.startswith("Section 6")] == [
         "Section 6 – Complaint stages: Stage 1", "Section 6 – Complaint stages: Stage 2"]
     assert truth["by_id"]["6.5"]["status"] == "waived"
-    assert len(truth["gaps"]) == 11
+    assert len(truth["gaps"]) == 15
 
 
 def test_docx_is_the_form_with_every_provision_and_the_gaps(written, truth):
@@ -95,7 +96,8 @@ def test_docx_is_the_form_with_every_provision_and_the_gaps(written, truth):
         assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None, "header row must repeat on each page"
     rows = {row.cells[0].text: row for t in forms for row in t.rows[1:]}
     waived = rows["6.5"]
-    assert waived.cells[2].text == "Waived"
+    assert waived.cells[2].text == "No"
+    assert waived.cells[4].paragraphs[0].text.startswith("Waived until 31 March 2027: ")
     assert truth["justification"] in waived.cells[4].text
     assert len(rows["2.3"].cells[3].paragraphs) > 1, "evidence paragraphs stay separate paragraphs"
     gaps = [t for t in doc.tables if [c.text for c in t.rows[0].cells] == list(GAP_COLUMNS)]
@@ -130,7 +132,7 @@ def test_xlsx_has_a_sheet_per_section_with_frozen_filtered_headers(written, trut
         ids += [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
     assert ids == truth["ids"]
     stage1 = {row[0].value: row for row in wb["S6 Stage 1"].iter_rows(min_row=2)}
-    assert stage1["6.5"][2].value == "Waived"
+    assert stage1["6.5"][2].value == "No"
     assert truth["justification"] in stage1["6.5"][4].value
     gaps = wb["Not met"]
     assert [c.value for c in gaps[1]] == list(GAP_COLUMNS) and gaps.freeze_panes == "A2"
@@ -156,8 +158,9 @@ def test_html_is_one_standalone_file_with_every_provision(written, truth):
     pids = [text for cls, text in page.cells if cls == "pid"]
     assert pids == truth["ids"] + truth["gaps"]
     comply = dict(zip(truth["ids"], (text for cls, text in page.cells if cls.startswith("comply")), strict=True))
-    assert comply["6.5"] == "Waived" and comply["2.3"] == "No" and comply["6.2"] == "Partly"
-    assert ("comply waived", "Waived") in page.cells
+    assert comply["6.5"] == "No" and comply["2.3"] == "No" and comply["6.2"] == "No" and comply["1.2"] == "Yes"
+    assert set(comply.values()) == {"Yes", "No"}
+    assert ("comply no", "No") in page.cells and ("comply yes", "Yes") in page.cells
     text = " ".join(page.text)
     assert [h for h in truth["headings"] if h in text] == truth["headings"]
     for expected in ("Harrowden District Council", "2024-25 (1 April 2024 to 31 March 2025)", "Complaint Handling Code 2024",
@@ -176,7 +179,7 @@ def test_markdown_has_the_section_tables_and_every_row(written, truth):
     assert [line.split(" | ")[0][2:] for line in rows] == truth["ids"]
     assert all(len(re.findall(r"(?<!\\)\|", line)) == 6 for line in rows)
     waived = next(line for line in rows if line.startswith("| 6.5 |"))
-    assert "| Waived |" in waived and truth["justification"] in waived
+    assert "| No | " in waived and "| Waived until 31 March 2027: " in waived and truth["justification"] in waived
     gap_rows = [line for line in rest.splitlines() if re.match(r"\| \d\.\d+ \|", line)]
     assert [line.split(" | ")[0][2:] for line in gap_rows] == truth["gaps"]
     for label in ("Landlord", "Period", "Code", "Rules version", "Generated"):
@@ -200,7 +203,7 @@ def test_csv_has_a_row_per_provision_with_every_case(written, truth):
     assert "CHC-6.2-S1-ACKNOWLEDGED=partial" in by_id["6.2"]["rules"].split(";")
     assert by_id["6.3"]["plan_owner"] == "Head of Housing Services" and by_id["6.3"]["plan_target_date"] == "2025-09-30"
     waived = by_id["6.5"]
-    assert (waived["status"], waived["comply"]) == ("waived", "Waived")
+    assert (waived["status"], waived["comply"]) == ("waived", "No")
     assert waived["waiver_justification"] == truth["justification"] and waived["waiver_expires"] == "2027-03-31"
     assert {r["landlord"] for r in rows} == {"Harrowden District Council"}
     assert {r["generated_at"] for r in rows} == {"2025-05-01T00:00:00+00:00"}

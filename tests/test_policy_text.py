@@ -48,7 +48,7 @@ def test_an_officer_as_mrc_fails_9_5_and_an_undeclared_membership_is_not_taken_a
     assert officer["status"] == "not_met" and "member of the governing body (or equivalent): no" in " ".join(officer["evidence"])
     data = write_policy(tmp_path, "undeclared.yaml", roles__member_responsible_for_complaints={"title": "Cabinet Member for Housing"})
     undeclared = _provisions(data)["9.5"]
-    assert undeclared["status"] == "not_met" and "(or equivalent): not stated" in " ".join(undeclared["evidence"])
+    assert undeclared["status"] == "not_met" and "(or equivalent): not recorded" in " ".join(undeclared["evidence"])
 
 
 def test_no_service_requests_in_the_register_is_no_breach_of_1_4(tmp_path):

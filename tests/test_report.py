@@ -132,7 +132,7 @@ def test_report_writes_every_format_in_one_run(tmp_path):
     assert all(p.stat().st_size > 0 for p in outputs)
     assert "Stage 1 complaints" in Path(tmp_path / "r.md").read_text()
     bad = CliRunner().invoke(main, ["report", *ARGS, "--period", "2024-25", "--output", str(tmp_path / "r.xlsx")])
-    assert bad.exit_code == 2 and "md, html, docx or json" in bad.output
+    assert bad.exit_code == 2 and "md, html, docx, pdf or json" in bad.output
 
 
 def test_annual_report_docx_has_8_1_a_to_f_in_order_then_appendix_1(tmp_path):

@@ -39,11 +39,14 @@ def test_list_json_has_every_bundled_rule_once_with_exactly_its_keys(rulebook):
     assert Path(row["file"]).resolve() == Path(rule.file).resolve()
 
 
-def test_list_adds_a_landlords_rules_and_names_their_source():
+def test_list_adds_a_landlords_rules_and_the_json_names_their_source():
     out = chc("rules", "list", "--rules", EXAMPLE / "rules")
     assert out.exit_code == 0, out.output
     line = next(x for x in out.stdout.splitlines() if x.startswith("HDC-LOCAL-9.6-QUARTERLY-UPDATES"))
-    assert "9.6" in line and "policy" in line and "harrowden.yaml:" in line
+    assert "9.6" in line and "policy" in line and ".yaml" not in out.stdout
+    listed = json.loads(chc("rules", "list", "--rules", EXAMPLE / "rules", "--format", "json").stdout)
+    local = next(r for r in listed if r["id"] == "HDC-LOCAL-9.6-QUARTERLY-UPDATES")
+    assert local["file"].endswith("harrowden.yaml") and local["line"] > 0
 
 
 def test_show_gives_the_breach_condition_requirement_and_file_line(rulebook, catalogue):

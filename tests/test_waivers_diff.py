@@ -151,7 +151,7 @@ def test_formats_pair_with_outputs_and_are_guessed_from_suffixes(tmp_path):
     for args, message in [
         (["--format", "json", "--format", "md"], "need an --output each"),
         (["--format", "docx"], "binary file: give --output"),
-        (["--output", str(tmp_path / "a.pdf")], "cannot tell the format"),
+        (["--output", str(tmp_path / "a.rtf")], "cannot tell the format"),
         (["--format", "json", "--output", str(tmp_path / "x.json"), "--output", str(tmp_path / "y.json")], "one --output per --format"),
     ]:
         bad = runner.invoke(main, ["assess", *EXAMPLE_ARGS, *args])

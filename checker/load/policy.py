@@ -36,6 +36,10 @@ POLICY_FACTS_DOC = {
                                                             "frequency before the period's end (or the as-of date)"),
 }
 
+# what a governing-body update covers, in the words evidence publishes them
+REPORT_ITEMS = {"issues_and_trends": "issues and trends", "ombudsman_outcomes": "Ombudsman outcomes",
+                "ombudsman_orders": "Ombudsman orders", "annual_report": "the annual report"}
+
 
 @dataclass
 class Policy:
@@ -106,8 +110,8 @@ def policy_facts(data: dict[str, Any]) -> dict[str, Any]:
         verb = "holds" if key == "annual_report" else "covers"
         for option in options:
             facts[f"reporting.{key}.{verb}.{option}"] = option in held
-        facts[f"reporting.{key}.{listed}"] = ", ".join(o for o in options if o in held) or "nothing"
-        facts[f"reporting.{key}.missing"] = ", ".join(o for o in options if o not in held) or "nothing"
+        facts[f"reporting.{key}.{listed}"] = ", ".join(REPORT_ITEMS.get(o, o) for o in options if o in held) or "nothing"
+        facts[f"reporting.{key}.missing"] = ", ".join(REPORT_ITEMS.get(o, o) for o in options if o not in held) or "nothing"
     facts["reporting.learning_reported_to_count"] = len(reporting.get("learning_reported_to", []))
     return facts
 

@@ -100,7 +100,7 @@ class Register:
 def accounting(counts: dict[str, int]) -> str:
     """"420 rows read, 407 assessed, 3 skipped as invalid, 10 left out as mapped to ignore": the numbers add up."""
     stage2 = counts["stage2_contacts_from_rows"]
-    return (f"{counts['rows_read']} rows read, {counts['rows_assessed']} assessed"
+    return (f"{counts['rows_read']} row{'s' * (counts['rows_read'] != 1)} read, {counts['rows_assessed']} assessed"
             + (f", {counts['rows_skipped']} skipped as invalid" if counts["rows_skipped"] else "")
             + (f", {counts['rows_ignored']} left out as their contact type is mapped to ignore" if counts["rows_ignored"] else "")
             + (f"; {stage2} stage 2 complaint{'s' if stage2 != 1 else ''} taken from their rows' stage 2 columns, "

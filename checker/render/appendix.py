@@ -7,6 +7,7 @@ Evidence cites figures, case references, policy clauses and attested documents, 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import astuple, dataclass
 from typing import Any
 
@@ -14,28 +15,22 @@ from checker import __version__
 from checker.derive.dates import uk_date
 from checker.verdict.assessment import Assessment, ProvisionResult
 
-LABELS = {
-    "met": "Met", "partially_met": "Partly met", "not_met": "Not met", "waived": "Waived",
-    "not_applicable": "Not applicable", "not_assessed": "Not assessed",
-}
-COMPLY = {
-    "met": "Yes", "partially_met": "Partly", "not_met": "No", "waived": "Waived",
-    "not_applicable": "N/A", "not_assessed": "Not assessed",
-}
-# (fill, ink) per verdict, shared by the HTML, Word and Excel renderers; the word is always printed too
-COLOURS = {
-    "met": ("D4EDDA", "0B4D1C"), "partially_met": ("FFE3A8", "5C3A00"), "not_met": ("F6C9C9", "7A0C0C"),
-    "waived": ("D5E1EE", "1F3A5A"), "not_applicable": ("E4E4E4", "333333"), "not_assessed": ("E4E4E4", "333333"),
-}
+# the form's column is "Comply: Yes / No": a provision not fully met, whatever the reason, is No, and its
+# commentary opens with the reason (the full verdict stays in the JSON, the CSV and the terminal)
+COMPLY = {"met": "Yes", "not_applicable": "Yes", "partially_met": "No", "not_met": "No", "waived": "No", "not_assessed": "No"}
+# (fill, ink) per answer, shared by the HTML, Word and Excel renderers; the word is always printed too
+COLOURS = {"Yes": ("D4EDDA", "0B4D1C"), "No": ("F6C9C9", "7A0C0C")}
 COLUMNS = ("Code provision", "Code requirement", "Comply: Yes / No", "Evidence", "Commentary / explanation")
+FORM_WIDTHS = (0.11, 0.26, 0.10, 0.28, 0.25)  # each column's share of the page, as the form lays them out
 GAP_COLUMNS = ("Code reference", "Requirement", "Reasons not met", "Proposal to address", "Owner", "Target date")
-GAP_STATUSES = ("not_met", "partially_met")
+SIGN_OFF_HEADING = "Sign-off"
+NO_OWNER, NO_DATE = "To be set", "Date to be set"
+CASE_REFS = ("none", "count", "list")  # how the published form shows the cases behind a verdict (--case-refs)
 SHOWN_CASES = 10
 SOURCES = {"case": "the complaints register", "register": "the register's figures", "policy": "the complaints policy"}
-ALL_MET = "Every requirement assessed is met, waived or not applicable."
+ALL_MET = "Every requirement assessed is met or not applicable."
 WORDING_NOTE = ("The 'Code requirement' texts paraphrase the Housing Ombudsman's Complaint Handling Code faithfully but are "
-                "not its official wording; where chc could not verify a provision's wording, its commentary says so. "
-                "Read them with the Code itself.")
+                "not its official wording. Read them with the Code itself.")
 # a spreadsheet cell starting with one of these is a formula (CSV injection): the CSV and Excel outputs quote them
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,8 +39,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 class Row:
     provision: str
     requirement: str
-    comply: str
-    status: str
+    comply: str  # Yes or No, as the form asks
+    status: str  # the full verdict, for the CSV
     evidence: tuple[str, ...]
     commentary: tuple[str, ...]
     case_ids: tuple[str, ...]
@@ -88,47 +83,85 @@ class Appendix:
     landlord: str
     meta: tuple[tuple[str, str], ...]
     preamble: tuple[str, ...]
-    preamble_source: str
     summary: tuple[tuple[str, int], ...]
     tables: tuple[Table, ...]
     gaps: tuple[Gap, ...]
-    skipped: tuple[str, ...]  # the note on the register rows left out, if any
+    sign_off: tuple[tuple[str, str], ...]  # who completed and who approved the form, and when; the MRC
+    notes: tuple[str, ...]  # said once, at the end: rows left out, provenance, the wording and where the preamble is from
     provenance: str  # what generated the document, and that it holds no personal data: also the files' description
 
     @property
     def total(self) -> int:
         return sum(n for _, n in self.summary)
 
-    @property
-    def notes(self) -> tuple[str, ...]:
-        return (*self.skipped, self.provenance, WORDING_NOTE)
 
-
-def build_appendix(assessment: Assessment, generated_at: dt.datetime) -> Appendix:
-    """The form's tables in Code order, one per section (section 6 split into its stages), then the gaps."""
+def build_appendix(assessment: Assessment, generated_at: dt.datetime, case_refs: str = "count") -> Appendix:
+    """The form's tables in Code order, one per section (section 6 split into its stages), then every No with its
+    action, owner and date, the sign-off, and the notes. `case_refs` says how the cases behind a verdict are shown:
+    not at all, as a count (the default: the form is published) or listed."""
     tables: list[Table] = []
     for result in assessment.results:
-        row = _row(result)
+        row = _row(result, case_refs)
         if tables and tables[-1].heading == result.heading:
             tables[-1] = Table(result.heading, tables[-1].rows + (row,))
         else:
             tables.append(Table(result.heading, (row,)))
-    gaps = tuple(_gap(r) for r in assessment.results if r.status in GAP_STATUSES)
+    gaps = tuple(_gap(r, case_refs) for r in assessment.results if COMPLY[r.status] == "No")
     form = assessment.catalogue.form or {}
-    counts = assessment.summary()
+    counts = Counter(COMPLY[r.status] for r in assessment.results)
+    provenance = (f"Generated by chc {__version__} from the landlord's complaints register and complaints policy metadata. "
+                  "No personal data is reproduced.")
     return Appendix(
         title=f"Appendix 1: {form.get('title', 'Complaint Handling Code self-assessment')} {assessment.period.label}",
         landlord=assessment.landlord,
         meta=metadata(assessment, generated_at),
         preamble=tuple(form.get("preamble", ())),
-        preamble_source=form.get("source", ""),
-        summary=tuple((LABELS[status], n) for status, n in counts.items()),
+        summary=(("Yes", counts["Yes"]), ("No", counts["No"])),
         tables=tuple(tables),
         gaps=gaps,
-        skipped=skipped_note(assessment.register.skipped_rows),
-        provenance=f"Generated by chc {__version__} from the landlord's complaints register and complaints policy metadata. "
-                   "Case references identify cases in the landlord's own register; no personal data is reproduced.",
+        sign_off=sign_off(assessment.policy.data),
+        notes=(*skipped_note(assessment.register.skipped_rows), provenance, *_wording_notes(assessment, form)),
+        provenance=provenance,
     )
+
+
+def unplanned(assessment: Assessment) -> list[str]:
+    """The provisions the form answers No without an action, an owner and a target date in the remediation plan."""
+    return [r.provision.id for r in assessment.results
+            if COMPLY[r.status] == "No" and not all((r.plan or {}).get(key) for key in ("action", "owner", "target_date"))]
+
+
+def sign_off(policy: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The form is completed by the complaints officer and approved by the governing body (the form's preamble);
+    the Member Responsible for Complaints is named beside them."""
+    done = policy.get("self_assessment", {})
+    mrc = policy.get("roles", {}).get("member_responsible_for_complaints", {})
+
+    def by(who: str, when: str, missing: str) -> str:
+        if not done.get(who):
+            return missing
+        return f"{done[who]}, on {uk_date(done[when])}" if done.get(when) else f"{done[who]}, date not recorded"
+
+    return (("Completed by", by("completed_by", "completed_on", "Not recorded")),
+            ("Approved by", by("approved_by", "approved_on", "Not yet approved")),
+            ("Member Responsible for Complaints", mrc.get("title", "Not recorded")))
+
+
+def _wording_notes(assessment: Assessment, form: dict[str, Any]) -> list[str]:
+    """Where the form's words come from, said once: the requirements' wording, those chc could not verify, the preamble."""
+    unverified = [r.provision.id for r in assessment.results if r.provision.uncertain]
+    notes = [WORDING_NOTE]
+    if unverified:
+        notes.append(f"The wording of {_join(unverified, 'provision')} could not be verified against the Ombudsman's text.")
+    if form.get("preamble") and form.get("source"):
+        notes.append(f"The form's introduction is quoted from: {form['source'].strip()}")
+    return notes
+
+
+def _join(ids: list[str], noun: str) -> str:
+    """'provision 1.6', 'provisions 1.6 and 2.7', 'provisions 1.6, 2.7 and 3.1'."""
+    listed = ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1]
+    return f"{noun}{'s' * (len(ids) > 1)} {listed}"
 
 
 def skipped_note(rows: list[tuple[int, list[str]]], shown: int = 200) -> tuple[str, ...]:
@@ -151,30 +184,34 @@ def metadata(assessment: Assessment, generated_at: dt.datetime) -> tuple[tuple[s
         ("Open cases judged as at", uk_date(assessment.as_of)),
         ("Code", f"{code['title']} {code['version']} ({code['publisher']}, in force from {uk_date(code['in_force'])})"),
         ("Rules version", assessment.rules_version),
-        ("Register", f"{register.file_name}: {register.accounting()}, {assessment.rows_in_period} received in the period"),
+        ("Complaints register", f"{register.accounting()}, {assessment.rows_in_period} received in the period"),
         ("Generated", f"{generated_at.strftime('%Y-%m-%d %H:%M')} UTC by chc {__version__}"),
     )
 
 
-def cases_sentence(case_ids: list[str] | tuple[str, ...], shown: int = SHOWN_CASES) -> str:
-    if not case_ids:
+def cases_sentence(case_ids: list[str] | tuple[str, ...], case_refs: str = "list", shown: int = SHOWN_CASES) -> str:
+    """The cases behind a verdict as the published form shows them: listed, counted or not at all."""
+    if not case_ids or case_refs == "none":
         return ""
+    if case_refs == "count":
+        return f"{len(case_ids)} case{'s' * (len(case_ids) != 1)}, identified in the complaints register."
     more = f" and {len(case_ids) - shown} more (all listed in the CSV and JSON outputs)" if len(case_ids) > shown else ""
     return f"Cases: {', '.join(case_ids[:shown])}{more}."
 
 
-def _row(r: ProvisionResult) -> Row:
+def _row(r: ProvisionResult, case_refs: str) -> Row:
     return Row(r.provision.id, r.provision.requirement, COMPLY[r.status], r.status,
-               tuple(_evidence(r)), tuple(_commentary(r)), tuple(r.case_ids))
+               tuple(_evidence(r, case_refs)), tuple(_commentary(r)), tuple(r.case_ids))
 
 
-def _evidence(r: ProvisionResult) -> list[str]:
+def _evidence(r: ProvisionResult, case_refs: str) -> list[str]:
     """Each sentence opens with how it was known: measured from the register, declared in the policy, attested."""
     if r.rules_verdict == "not_assessed" and not r.attestation:
         return [e for e in r.evidence if not e.startswith("No rule can test this")] or ["No evidence in the complaints register or the policy metadata."]
     found = [rr.evidence for rr in r.rule_results]
-    if r.case_ids:
-        found.append(cases_sentence(r.case_ids))
+    cases = cases_sentence(r.case_ids, case_refs)
+    if cases:
+        found.append(cases)
     if r.attestation:
         found.append("Attested, with these documents: " + "; ".join(_document(e) for e in r.attestation["evidence"]) + ".")
     return found
@@ -187,46 +224,51 @@ def _document(evidence: dict[str, Any]) -> str:
 
 
 def _commentary(r: ProvisionResult) -> list[str]:
+    """A No opens with why it is not a plain Yes: partial compliance, a waiver, or nothing that evidences it."""
     lines: list[str] = []
-    if r.attestation:
+    if r.status == "partially_met":
+        tolerances = [rr.outcome.finding.tolerance for rr in r.failing if rr.outcome.finding.tolerance]
+        lines.append(f"Partial compliance: the breaches are within an approved tolerance of {tolerances[0].describe()}." if tolerances
+                     else "Partial compliance: the landlord's own assessment.")
+    elif r.status == "waived" and r.waiver is not None:
+        until = f"Waived until {uk_date(r.waiver.expires)}" if r.waiver.expires else "Waived with no expiry date"
+        approved = " ".join(filter(None, (f"by {r.waiver.approved_by}" if r.waiver.approved_by else "",
+                                          f"on {uk_date(r.waiver.approved_on)}" if r.waiver.approved_on else "")))
+        lines.append(f"{until}: {r.waiver.justification.rstrip('.')}." + (f" Approved {approved}." if approved else ""))
+    elif r.status == "not_assessed":
+        lines.append(r.decided_by.replace("Verdict not assessed: ", "Not evidenced: ", 1))
+    elif r.status == "not_applicable" and r.attestation:
+        lines.append(f"Not applicable: {r.attestation['statement']}")
+    if r.attestation and r.status != "not_applicable":
         lines.append(r.attestation["statement"])
     if r.status == "met" and r.basis == "rules":
         scopes = sorted({SOURCES[rr.outcome.rule.scope] for rr in r.rule_results if rr.outcome.result == "pass"})
-        lines.append(f"Met: checked against {' and '.join(scopes)}.")
-    elif r.status == "partially_met":
-        tolerances = [rr.outcome.finding.tolerance for rr in r.failing if rr.outcome.finding.tolerance]
-        lines.append(f"Partly met: the breaches are within an approved tolerance of {tolerances[0].describe()}." if tolerances
-                     else "Partly met.")
-        lines.append(_proposal(r))
+        lines.append(f"Checked against {' and '.join(scopes)}.")
     elif r.status == "not_met":
         lines.append("Not met: the reasons are in the evidence column and in the table of requirements not met.")
-        lines.append(_proposal(r))
-    elif r.status == "waived" and r.waiver is not None and r.verdict_without_waiver is not None:
-        lines.append(f"Waived: {r.waiver.justification} ({r.waiver.describe()}). "
-                     f"Without the waiver: {r.verdict_without_waiver.replace('_', ' ')}.")
-    elif r.status == "not_assessed":
-        lines.append(r.decided_by.replace("Verdict not assessed: ", "Not assessed: ", 1))
+    if COMPLY[r.status] == "No":
         lines.append(_proposal(r))
     lines += r.notes
-    if r.provision.uncertain:
-        lines.append("The wording of this provision in chc's catalogue could not be verified against the Ombudsman's text.")
     return lines
 
 
-def _gap(r: ProvisionResult) -> Gap:
+def _gap(r: ProvisionResult, case_refs: str) -> Gap:
     reasons = [rr.evidence for rr in r.failing]
-    if r.case_ids:
-        reasons.append(cases_sentence(r.case_ids))
-    if not reasons and r.attestation:
-        reasons.append(f"The landlord's own assessment: {r.attestation['statement']}")
+    cases = cases_sentence(r.case_ids, case_refs)
+    if cases and reasons:
+        reasons.append(cases)
+    if not reasons:
+        reasons = _commentary(r)[:1]
+    if r.attestation and r.status in ("not_met", "partially_met") and not r.failing:
+        reasons = [f"The landlord's own assessment: {r.attestation['statement']}"]
     plan = r.plan or {}
     return Gap(r.provision.id, r.provision.requirement, " ".join(reasons), plan.get("action") or r.remediation or "",
-               plan.get("owner", ""), uk_date(plan.get("target_date")))
+               plan.get("owner") or NO_OWNER, uk_date(plan.get("target_date")) or NO_DATE)
 
 
 def _proposal(r: ProvisionResult) -> str:
-    if r.plan:
-        owner = f" Owner: {r.plan['owner']}." if r.plan.get("owner") else ""
-        due = f" Target date: {uk_date(r.plan['target_date'])}." if r.plan.get("target_date") else ""
-        return f"Planned action: {r.plan['action']}{owner}{due}"
-    return f"Proposed action: {r.remediation or 'none recorded'}"
+    plan = r.plan or {}
+    owner = f" Owner: {plan.get('owner') or NO_OWNER.lower()}."
+    due = f" Target date: {uk_date(plan['target_date'])}." if plan.get("target_date") else f" {NO_DATE}."
+    action = f"Planned action: {plan['action']}" if plan.get("action") else f"Proposed action: {r.remediation or 'none recorded'}"
+    return f"{action.rstrip('.')}.{owner}{due}"

@@ -25,7 +25,7 @@ COLUMNS = (
 
 
 def render_csv(assessment: Assessment, context: Context) -> str:
-    appendix = build_appendix(assessment, context.generated_at)
+    appendix = build_appendix(assessment, context.generated_at, context.case_refs)
     rows = {row.provision: row for table in appendix.tables for row in table.rows}
     common = {
         "landlord": assessment.landlord,

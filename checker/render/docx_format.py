@@ -14,7 +14,7 @@ from docx import Document
 from docx.shared import Cm, RGBColor
 from docx.table import _Cell
 
-from checker.render.appendix import ALL_MET, COLOURS, COLUMNS, GAP_COLUMNS, build_appendix
+from checker.render.appendix import ALL_MET, COLOURS, COLUMNS, GAP_COLUMNS, SIGN_OFF_HEADING, build_appendix
 from checker.render.docx_layout import CELL_STYLE, grid, page, properties, shade, styles
 from checker.render.formats import Context, stamp_zip
 from checker.verdict.assessment import Assessment
@@ -28,7 +28,7 @@ FOOTER_META = ("Period", "Code", "Rules version", "Generated")
 
 
 def render_docx(assessment: Assessment, context: Context) -> bytes:
-    appendix = build_appendix(assessment, context.generated_at)
+    appendix = build_appendix(assessment, context.generated_at, context.case_refs)
     doc = Document()
     meta = dict(appendix.meta)
     footer = " · ".join(f"{label}: {meta[label]}" for label in FOOTER_META if label in meta)
@@ -43,19 +43,19 @@ def render_docx(assessment: Assessment, context: Context) -> bytes:
         doc.add_heading("About this form", level=1)
         for paragraph in appendix.preamble:
             doc.add_paragraph(paragraph, style="Quote")
-        if appendix.preamble_source:
-            doc.add_paragraph(f"Source of the preamble: {appendix.preamble_source}", style=CELL_STYLE)
     for section in appendix.tables:
         doc.add_heading(section.heading, level=1)
         table = grid(doc, COLUMNS, WIDTHS, [r.cells for r in section.rows])
         for row, result in zip(table.rows[1:], section.rows, strict=True):
-            _colour(row.cells[2], result.status)
+            _colour(row.cells[2], result.comply)
     doc.add_heading("Requirements not met", level=1)
     if appendix.gaps:
         grid(doc, GAP_COLUMNS, GAP_WIDTHS,
              [g.cells for g in appendix.gaps])
     else:
         doc.add_paragraph(ALL_MET)
+    doc.add_heading(SIGN_OFF_HEADING, level=1)
+    grid(doc, None, META_WIDTHS, list(appendix.sign_off), bold_first=True)
     doc.add_heading("Notes", level=1)
     for note in appendix.notes:
         doc.add_paragraph(note, style=CELL_STYLE)
@@ -65,8 +65,8 @@ def render_docx(assessment: Assessment, context: Context) -> bytes:
     return stamp_zip(out.getvalue(), context.generated_at)
 
 
-def _colour(cell: _Cell, status: str) -> None:
-    fill, ink = COLOURS[status]
+def _colour(cell: _Cell, answer: str) -> None:
+    fill, ink = COLOURS[answer]
     shade(cell, fill)
     for run in cell.paragraphs[0].runs:
         run.bold = True

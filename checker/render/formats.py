@@ -26,6 +26,7 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "html": ("checker.render.html_format", "render_html", "Appendix 1 as one standalone, printable HTML file"),
     "docx": ("checker.render.docx_format", "render_docx", "Appendix 1 as a Word document"),
     "xlsx": ("checker.render.xlsx_format", "render_xlsx", "Appendix 1 as an Excel workbook, a sheet per section"),
+    "pdf": ("checker.render.html_format", "render_pdf", "Appendix 1 as a PDF, A4 landscape (needs pip install 'chc[pdf]')"),
     "csv": ("checker.render.csv_format", "render_csv", "one row per provision, every field"),
     "junit": ("checker.render.junit_format", "render_junit", "JUnit XML, a testcase per provision"),
     "sarif": ("checker.render.sarif_format", "render_sarif", "SARIF 2.1.0 for GitHub code scanning"),
@@ -35,11 +36,12 @@ REPORT_FORMATS: dict[str, tuple[str, str]] = {
     "md": ("checker.report.markdown_format", "render_markdown_document"),
     "html": ("checker.report.html_format", "render_html_document"),
     "docx": ("checker.report.docx_format", "render_docx_document"),
+    "pdf": ("checker.report.html_format", "render_pdf_document"),
     "json": ("", ""),
 }
-BINARY = {"docx", "xlsx"}
+BINARY = {"docx", "xlsx", "pdf"}
 SUFFIXES = {".txt": "table", ".json": "json", ".md": "md", ".html": "html", ".htm": "html", ".docx": "docx",
-            ".xlsx": "xlsx", ".csv": "csv", ".xml": "junit", ".sarif": "sarif"}
+            ".xlsx": "xlsx", ".pdf": "pdf", ".csv": "csv", ".xml": "junit", ".sarif": "sarif"}
 # verdict kinds a CI gate may fail on; "waived" never fails (that is what a waiver is for)
 GATEABLE = tuple(s for s in STATUSES if s not in ("met", "waived"))
 
@@ -64,6 +66,7 @@ class Gate:
 class Context:
     generated_at: dt.datetime
     gate: Gate = field(default_factory=Gate)
+    case_refs: str = "count"  # how Appendix 1 shows the cases behind a verdict: none, count or list (--case-refs)
 
 
 def render(fmt: str, assessment: Assessment, context: Context) -> bytes:
@@ -78,7 +81,7 @@ def render_report(fmt: str, document: Document | None, data: dict[str, Any], gen
         return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     module, function = REPORT_FORMATS[fmt]
     renderer = getattr(importlib.import_module(module), function)
-    out = renderer(document, generated_at) if fmt == "docx" else renderer(document)
+    out = renderer(document, generated_at) if fmt in ("docx", "pdf") else renderer(document)
     return out if isinstance(out, bytes) else out.encode("utf-8")
 
 

@@ -12,9 +12,10 @@ import re
 from collections.abc import Iterable
 from html import escape
 
-from checker.render.appendix import ALL_MET, COLOURS, COLUMNS, GAP_COLUMNS, Appendix, build_appendix
+from checker.render.appendix import ALL_MET, COLOURS, COLUMNS, GAP_COLUMNS, SIGN_OFF_HEADING, Appendix, build_appendix
 from checker.render.formats import Context
-from checker.render.html_layout import TABLE_CSS, head, meta_table, page_css, page_footer
+from checker.render.html_layout import TABLE_CSS, head, meta_table, page_css, page_footer, title
+from checker.render.pdf import html_to_pdf
 from checker.verdict.assessment import Assessment
 
 URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)]")
@@ -30,15 +31,20 @@ CSS = "\n" + page_css("landscape", "1400px") + ".landlord { font-size: 13pt; mar
 .comply { font-weight: bold; text-align: center; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 a { color: #0b3d91; }
 @media print { html { font-size: 9pt; } body { padding: 0; max-width: none; } a { color: inherit; } }
-""" + "".join(f".comply.{status} {{ background: #{fill}; color: #{ink}; }}\n" for status, (fill, ink) in COLOURS.items())
+""" + "".join(f".comply.{answer.lower()} {{ background: #{fill}; color: #{ink}; }}\n" for answer, (fill, ink) in COLOURS.items())
+
+
+def render_pdf(assessment: Assessment, context: Context) -> bytes:
+    """The same document as a PDF (checker.render.pdf)."""
+    return html_to_pdf(render_html(assessment, context), context.generated_at)
 
 
 def render_html(assessment: Assessment, context: Context) -> str:
-    appendix = build_appendix(assessment, context.generated_at)
+    appendix = build_appendix(assessment, context.generated_at, context.case_refs)
     parts = [
         *head(f"{appendix.title}: {appendix.landlord}", CSS + page_footer(f"{appendix.landlord}: {appendix.title}")),
         "<header>",
-        f"<h1>{escape(appendix.title)}</h1>",
+        title(appendix.title),
         f'<p class="landlord">{escape(appendix.landlord)}</p>',
         *meta_table(appendix.meta),
         "</header>",
@@ -50,7 +56,7 @@ def render_html(assessment: Assessment, context: Context) -> str:
         parts += [f"<section>\n<h2>{escape(table.heading)}</h2>"]
         parts += _table(COLUMNS, WIDTHS, (
             [f'<td class="pid">{escape(r.provision)}</td>', _td(r.requirement),
-             f'<td class="comply {escape(r.status)}">{escape(r.comply)}</td>', _td(*r.evidence, links=True), _td(*r.commentary)]
+             f'<td class="comply {r.comply.lower()}">{escape(r.comply)}</td>', _td(*r.evidence, links=True), _td(*r.commentary)]
             for r in table.rows))
         parts += ["</section>"]
     parts += ["<section>", "<h2>Requirements not met</h2>"]
@@ -61,7 +67,8 @@ def render_html(assessment: Assessment, context: Context) -> str:
             for g in appendix.gaps))
     else:
         parts += [f"<p>{ALL_MET}</p>"]
-    parts += ["</section>", "</main>", '<footer class="notes">', "<h2>Notes</h2>"]
+    parts += ["</section>", "<section>", f"<h2>{SIGN_OFF_HEADING}</h2>", *meta_table(appendix.sign_off), "</section>"]
+    parts += ["</main>", '<footer class="notes">', "<h2>Notes</h2>"]
     parts += [f"<p>{escape(note)}</p>" for note in appendix.notes]
     parts += ["</footer>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
@@ -78,9 +85,8 @@ def _summary(appendix: Appendix) -> list[str]:
 def _preamble(appendix: Appendix) -> list[str]:
     if not appendix.preamble:
         return []
-    source = [f'<p class="source">Source of the preamble: {escape(appendix.preamble_source)}</p>'] if appendix.preamble_source else []
     return ["<section>", "<h2>About this form</h2>", '<blockquote class="preamble">',
-            *(f"<p>{escape(p)}</p>" for p in appendix.preamble), "</blockquote>", *source, "</section>"]
+            *(f"<p>{escape(p)}</p>" for p in appendix.preamble), "</blockquote>", "</section>"]
 
 
 def _table(headings: Iterable[str], widths: Iterable[str], rows: Iterable[list[str]]) -> list[str]:

@@ -6,6 +6,7 @@ header row on every printed page and never split a row; a heading stays with wha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from html import escape
 
@@ -13,6 +14,7 @@ _TYPE_CSS = """* { box-sizing: border-box; }
 html { font: 10pt/1.35 Arial, "Helvetica Neue", Helvetica, sans-serif; color: #111; background: #fff; }
 """
 _HEADING_CSS = """h1 { font-size: 18pt; margin: 0 0 4px; }
+.nowrap { white-space: nowrap; }
 h2 { font-size: 13pt; margin: 22px 0 6px; break-after: avoid; page-break-after: avoid; }
 """
 TABLE_CSS = """table { width: 100%; border-collapse: collapse; table-layout: fixed; margin: 0 0 8px; }
@@ -32,6 +34,14 @@ def page_css(orientation: str, max_width: str) -> str:
     return (f"@page {{ size: A4 {orientation}; margin: 12mm 12mm 14mm;\n"
             '  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 8pt Arial, sans-serif; } }\n'
             + _TYPE_CSS + f"body {{ margin: 0 auto; padding: 16px; max-width: {max_width}; }}\n" + _HEADING_CSS)
+
+
+PERIOD = re.compile(r"\b\d{4}-\d{2}(?:-Q\d)?\b")
+
+
+def title(text: str) -> str:
+    """The document's <h1>, a period such as 2023-24 kept on one line (a browser would break it at the hyphen)."""
+    return "<h1>" + PERIOD.sub(lambda m: f'<span class="nowrap">{m.group()}</span>', escape(text)) + "</h1>"
 
 
 def head(title: str, css: str) -> list[str]:

@@ -7,13 +7,13 @@ with `<br>` (checker.render.markdown_layout).
 from __future__ import annotations
 
 from checker.render import markdown_layout as md
-from checker.render.appendix import ALL_MET, COLUMNS, GAP_COLUMNS, build_appendix
+from checker.render.appendix import ALL_MET, COLUMNS, GAP_COLUMNS, SIGN_OFF_HEADING, build_appendix
 from checker.render.formats import Context
 from checker.verdict.assessment import Assessment
 
 
 def render_markdown(assessment: Assessment, context: Context) -> str:
-    appendix = build_appendix(assessment, context.generated_at)
+    appendix = build_appendix(assessment, context.generated_at, context.case_refs)
     lines = [f"# {md.text(appendix.title)}", ""]
     lines += [f"- **{md.text(label)}:** {md.text(value)}" for label, value in appendix.meta]
     lines += ["", "## Summary", ""]
@@ -22,8 +22,6 @@ def render_markdown(assessment: Assessment, context: Context) -> str:
         lines += ["", "## About this form", ""]
         for i, paragraph in enumerate(appendix.preamble):
             lines += [">"] * bool(i) + [f"> {md.text(paragraph)}"]
-        if appendix.preamble_source:
-            lines += ["", f"*Source of the preamble: {md.text(appendix.preamble_source)}*"]
     for table in appendix.tables:
         lines += ["", f"## {md.text(table.heading)}", ""]
         lines += md.table(COLUMNS, [r.text_cells for r in table.rows])
@@ -32,6 +30,8 @@ def render_markdown(assessment: Assessment, context: Context) -> str:
         lines += md.table(GAP_COLUMNS, [g.cells for g in appendix.gaps])
     else:
         lines.append(ALL_MET)
+    lines += ["", f"## {SIGN_OFF_HEADING}", ""]
+    lines += [f"- **{md.text(label)}:** {md.text(value)}" for label, value in appendix.sign_off]
     lines += ["", "## Notes", ""]
     lines += [f"- {md.text(note)}" for note in appendix.notes]
     return "\n".join(lines) + "\n"

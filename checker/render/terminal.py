@@ -1,7 +1,12 @@
-"""The self-assessment as a terminal table (tabulate): one row per provision, then a count of each verdict."""
+"""The self-assessment as a terminal table (tabulate): one row per provision, then a count of each verdict.
+
+The table fits the terminal: its text columns share what the terminal's width (COLUMNS, else the window, else
+100) leaves after the provision and verdict columns and the borders, so no line is wider than the terminal.
+"""
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 
 from tabulate import tabulate
@@ -12,7 +17,21 @@ from checker.verdict.assessment import SHOWN_IDS, Assessment
 LABEL = {"met": "met", "partially_met": "partially met", "not_met": "NOT MET", "waived": "waived", "not_applicable": "n/a", "not_assessed": "not assessed"}
 
 
-def render_terminal(assessment: Assessment, context: Context, width: int = 44) -> str:
+BORDERS = 16  # simple_grid's rules and padding around five columns
+# tabulate makes a column at least its heading and two spaces wide
+VERDICT_WIDTH, PROVISION_WIDTH, TITLE_LEAST, REMEDY_LEAST, EVIDENCE_LEAST = 13, 11, 13, 13, 10
+
+
+def width() -> int:
+    """The terminal's width in characters."""
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def render_terminal(assessment: Assessment, context: Context) -> str:
+    columns = width()
+    room = columns - BORDERS - VERDICT_WIDTH - PROVISION_WIDTH  # for the requirement, evidence and remediation columns
+    title_width, remedy_width = max(TITLE_LEAST, room // 4), max(REMEDY_LEAST, room * 3 // 10)
+    evidence_width = max(EVIDENCE_LEAST, room - title_width - remedy_width)
     rows = []
     for r in assessment.results:
         evidence = " ".join(r.evidence)
@@ -24,9 +43,9 @@ def render_terminal(assessment: Assessment, context: Context, width: int = 44) -
             evidence += f" Waived ({r.waiver.describe()}): {r.waiver.justification}"
         evidence = " ".join([evidence, *r.notes])
         rows.append([
-            r.provision.id, _wrap(r.provision.title, 30),
-            LABEL[r.status] + (" (attested)" if r.basis == "attestation" else ""),
-            _wrap(evidence, width), _wrap(r.remediation or "", width),
+            r.provision.id, _wrap(r.provision.title, title_width),
+            _wrap(LABEL[r.status] + (" (attested)" if r.basis == "attestation" else ""), VERDICT_WIDTH),
+            _wrap(evidence, evidence_width), _wrap(r.remediation or "", remedy_width),
         ])
     table = tabulate(rows, headers=["Provision", "Requirement", "Verdict", "Evidence", "Remediation"],
                      tablefmt="simple_grid", disable_numparse=True)
@@ -39,7 +58,8 @@ def render_terminal(assessment: Assessment, context: Context, width: int = 44) -
             f"Register {assessment.register.file_name}: {assessment.register.accounting()}, "
             f"{assessment.rows_in_period} received in the period.")
     skipped = "".join(f"\nrow {row} skipped: {'; '.join(reasons)}" for row, reasons in assessment.register.skipped_rows)
-    return f"{head}{skipped}\n\n{table}\n\n{summary}\n"
+    head = "\n".join(_wrap(line, columns) for line in (head + skipped).splitlines())
+    return f"{head}\n\n{table}\n\n{summary}\n"
 
 
 def _wrap(text: str, width: int) -> str:

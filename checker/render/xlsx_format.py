@@ -24,7 +24,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
-from checker.render.appendix import COLOURS, COLUMNS, FORMULA_START, GAP_COLUMNS, Appendix, build_appendix
+from checker.render.appendix import COLOURS, COLUMNS, FORMULA_START, GAP_COLUMNS, SIGN_OFF_HEADING, Appendix, build_appendix
 from checker.render.formats import Context, stamp_zip
 from checker.verdict.assessment import Assessment
 
@@ -40,7 +40,7 @@ NOT_SHEET_NAME = re.compile(r"[\[\]:*?/\\']")
 
 
 def render_xlsx(assessment: Assessment, context: Context) -> bytes:
-    appendix = build_appendix(assessment, context.generated_at)
+    appendix = build_appendix(assessment, context.generated_at, context.case_refs)
     wb = Workbook()
     _summary(wb.worksheets[0], appendix)
     names = _sheet_names([t.heading for t in appendix.tables], taken={"Summary", "Not met"})
@@ -48,7 +48,7 @@ def render_xlsx(assessment: Assessment, context: Context) -> bytes:
         ws = wb.create_sheet(name)
         _grid(ws, COLUMNS, WIDTHS, [r.cells for r in table.rows])
         for row, result in zip(ws.iter_rows(min_row=2, min_col=3, max_col=3), table.rows, strict=True):
-            fill, ink = COLOURS[result.status]
+            fill, ink = COLOURS[result.comply]
             row[0].fill = PatternFill("solid", fgColor=fill)
             row[0].font = Font(name="Calibri", size=11, bold=True, color=ink)
             row[0].alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
@@ -75,13 +75,7 @@ def _summary(ws: Worksheet, appendix: Appendix) -> None:
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 110
     _put(ws, 1, 1, appendix.title).font = Font(name="Calibri", size=14, bold=True)
-    row = 3
-    for label, value in appendix.meta:
-        cell = _put(ws, row, 1, label)
-        cell.font, cell.alignment = BOLD, WRAP
-        _put(ws, row, 2, value).alignment = WRAP
-        row += 1
-    row += 1
+    row = _pairs(ws, 3, appendix.meta) + 1
     for col, heading in enumerate(("Comply", "Provisions"), 1):
         cell = _put(ws, row, col, heading)
         cell.font, cell.fill = BOLD, HEADER_FILL
@@ -93,12 +87,24 @@ def _summary(ws: Worksheet, appendix: Appendix) -> None:
     _put(ws, row, 1, "Total").font = BOLD
     _put(ws, row, 2, appendix.total).alignment = Alignment(horizontal="left")
     row += 2
+    _put(ws, row, 1, SIGN_OFF_HEADING).font = BOLD
+    row = _pairs(ws, row + 1, appendix.sign_off) + 1
     notes = _put(ws, row, 1, "Notes")
     notes.font, notes.alignment = BOLD, WRAP
     for note in appendix.notes:
         _put(ws, row, 2, note).alignment = WRAP
         row += 1
     _print(ws, appendix, "Summary")
+
+
+def _pairs(ws: Worksheet, row: int, pairs: tuple[tuple[str, str], ...]) -> int:
+    """A bold label and its value a row, from `row`; the row after them."""
+    for label, value in pairs:
+        cell = _put(ws, row, 1, label)
+        cell.font, cell.alignment = BOLD, WRAP
+        _put(ws, row, 2, value).alignment = WRAP
+        row += 1
+    return row
 
 
 def _grid(ws: Worksheet, headings: Sequence[str], widths: Sequence[int], rows: list[Sequence[str | Sequence[str]]]) -> None:

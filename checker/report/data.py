@@ -66,7 +66,8 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
         "register": {"source": register.file_name, **register.counts(),
                      "skipped_rows": [{"row": row, "reasons": reasons} for row, reasons in register.skipped_rows]},
         **found[(period, None)],
-        "previous": {"period": _period(earlier, earlier.end), **found[(earlier, None)]} if compare else None,
+        "previous": {"period": _period(earlier, earlier.end), "has_data": _has_data(register, earlier), **found[(earlier, None)]}
+        if compare else None,
         "groups": [],
         "ombudsman": ombudsman_figures(activity.ombudsman, period) if activity.ombudsman else None,
         "learning": learning_in(activity.learning, period),
@@ -79,9 +80,16 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
                  "figures": found[(sub, organisation)]}
         if compare:
             before = previous_year(sub)
-            group["previous"] = {"period": _period(before, before.end), **found[(before, organisation)]}
+            group["previous"] = {"period": _period(before, before.end), "has_data": _has_data(register, before), **found[(before, organisation)]}
         data["groups"].append(group)
     return data
+
+
+def _has_data(register: Register, period: Period) -> bool:
+    """Whether the register holds any contact received in `period`: a year before the register starts has no
+    figures to compare with, and its zeros must never be printed as if they were counts."""
+    received = register.frame["received_date"]
+    return bool(received.is_between(period.start, period.end).any())
 
 
 def _organisations(register: Register, period: Period, earlier: Period | None) -> list[str]:

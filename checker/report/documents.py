@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from checker.derive.dates import uk_date
 from checker.load.register import accounting
-from checker.render.appendix import COLUMNS, GAP_COLUMNS, Appendix, skipped_note
+from checker.render.appendix import COLUMNS, FORM_WIDTHS, GAP_COLUMNS, SIGN_OFF_HEADING, Appendix, skipped_note
 from checker.report import charts
 from checker.report.figures import half_up
 from checker.report.model import Block, Bullets, Chart, Document, Heading, Paragraph, Table
@@ -43,7 +43,7 @@ PART_81 = {
     "e": "any annual report about the landlord's performance from the Ombudsman",
     "f": "any other relevant reports or publications produced by the Ombudsman in relation to the work of the landlord",
 }
-NO_OMBUDSMAN_FILE = "No Ombudsman activity was recorded for chc (ombudsman.yaml), so this cannot be stated from data."
+NO_OMBUDSMAN_FILE = "This report holds no record of the Ombudsman's activity for the period."
 
 
 def whole_pct(count: int, of: int) -> str:
@@ -59,6 +59,22 @@ def money(value: float) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
+def _compared(data: dict[str, Any]) -> str | None:
+    """The earlier period's label when the report compares with it and the register holds data for it."""
+    previous = data["previous"]
+    return previous["period"]["label"] if previous and previous["has_data"] else None
+
+
+def no_data(data: dict[str, Any]) -> str | None:
+    """'no data for 2022-23' when a comparison was asked for a year the register does not reach, else None."""
+    previous = data["previous"]
+    return f"no data for {previous['period']['label']}" if previous and not previous["has_data"] else None
 
 
 def _with_previous(now: Any, before: Any | None) -> str:
@@ -79,10 +95,13 @@ def annual_document(data: dict[str, Any], appendix: Appendix) -> Document:
                   "The Housing Ombudsman's Complaint Handling Code (8.1) requires it to include:", "lead"),
         Bullets(tuple(f"{key}. {text};" for key, text in PART_81.items())),
         Heading("a. Self-assessment against the Complaint Handling Code"),
-        Table(("Verdict", "Provisions"), tuple((name, str(n)) for name, n in appendix.summary)
+        Table(("Comply", "Provisions"), tuple((name, str(n)) for name, n in appendix.summary)
               + (("Total", str(appendix.total)),), numeric=(1,), total_row=True),
-        Paragraph("The full self-assessment form is Appendix 1 of this report. The requirements not met, and how they will be addressed:"),
-        Table(GAP_COLUMNS, tuple(g.cells for g in appendix.gaps))
+        Paragraph("The full self-assessment form is Appendix 1 of this report. The requirements not met, and how and by when they will be "
+                  "addressed:"),
+        # the requirements themselves are in Appendix 1
+        Table(tuple(c for c in GAP_COLUMNS if c != "Requirement"), tuple(g.cells[:1] + g.cells[2:] for g in appendix.gaps),
+              widths=(0.11, 0.33, 0.26, 0.16, 0.14))
         if appendix.gaps else Paragraph("Every requirement of the Code is met."),
         Heading("b. Complaint handling performance"),
         *_summary(data, level=3),
@@ -92,7 +111,7 @@ def annual_document(data: dict[str, Any], appendix: Appendix) -> Document:
         *_non_compliance(data),
         *_ombudsman(data, level=3),
         Heading("d. Service improvements from the learning from complaints"),
-        *(_learning(data, level=None) or [Paragraph("No learning from complaints was recorded for the period (learning.yaml).")]),
+        *(_learning(data, level=None) or [Paragraph("This report holds no record of learning from complaints for the period.")]),
         Heading("e. The Ombudsman's annual report on our performance"),
         *_reports(data, ("annual_performance",)),
         Heading("f. Other Ombudsman reports about our work"),
@@ -102,7 +121,8 @@ def annual_document(data: dict[str, Any], appendix: Appendix) -> Document:
     ]
     for table in appendix.tables:
         blocks += [Heading(table.heading, 3),
-                   Table(COLUMNS, tuple(r.text_cells for r in table.rows))]
+                   Table(COLUMNS, tuple(r.text_cells for r in table.rows), widths=FORM_WIDTHS, answer_column=2)]
+    blocks += [Heading(SIGN_OFF_HEADING, 3), Bullets(tuple(f"{label}: {value}" for label, value in appendix.sign_off))]
     blocks += [Paragraph(note, "note") for note in appendix.notes]
     return Document(f"Annual complaints performance and service improvement report {label}", data["landlord"],
                     _meta(data) + (("Rules version", dict(appendix.meta)["Rules version"]),), tuple(blocks))
@@ -119,63 +139,83 @@ def _meta(data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     meta = [("Landlord", data["landlord"]), ("Period", f"{p['label']} ({uk_date(p['start'])} to {uk_date(p['end'])})")]
     if data["previous"]:
         q = data["previous"]["period"]
-        meta.append(("Compared with", f"{q['label']} ({uk_date(q['start'])} to {uk_date(q['end'])}), in brackets"))
+        meta.append(("Compared with", f"{q['label']} ({uk_date(q['start'])} to {uk_date(q['end'])}), last year's figures in brackets"
+                     if q["label"] == _compared(data) else f"{no_data(data)}: the register holds no contact received in it"))
     meta += [
         ("Homes", f"{data['homes']:,}"),
         ("Code", f"{data['code']['title']} {data['code']['version']}"),
-        ("Register", f"{data['register']['source']}: {accounting(data['register'])}"),
+        ("Complaints register", accounting(data["register"])),
         ("Generated", f"{data['generated_at'][:16].replace('T', ' ')} UTC by chc {data['tool']['version']}"),
     ]
     return tuple(meta)
 
 
 def _prev(data: dict[str, Any], *path: str) -> Any | None:
-    """A figure of the previous period, or None when the report has none."""
-    return _dig(data.get("previous"), path)
+    """A figure of the previous period, or None when the report has none (or the register does not reach it)."""
+    return _dig(data["previous"], path) if _compared(data) else None
 
 
 def _summary(data: dict[str, Any], level: int = 2) -> list[Block]:
     s1, s2, tsm = data["stage1"], data["stage2"], data["tsm"]
-    before = data["previous"]["period"]["label"] if data["previous"] else None
+    before = _compared(data)
     was = (lambda *path: f" ({before}: {_prev(data, *path)})") if before else (lambda *path: "")
-    items = [
-        f"{data['contacts']['total']} contacts received{was('contacts', 'total')}: {s1['received']} stage 1 complaints"
-        f"{was('stage1', 'received')} and {s2['received']} stage 2 complaints{was('stage2', 'received')}.",
-        f"{whole_pct(s1['within_timescale']['count'], s1['within_timescale']['of'])} of stage 1 responses within "
-        f"{s1['timescale_working_days']} working days ({whole_pct(s1['including_extensions']['count'], s1['including_extensions']['of'])} "
-        f"including valid extensions); stage 2: {whole_pct(s2['within_timescale']['count'], s2['within_timescale']['of'])} within "
-        f"{s2['timescale_working_days']} working days ({whole_pct(s2['including_extensions']['count'], s2['including_extensions']['of'])}).",
+    missing = no_data(data)
+    items = [f"{missing.capitalize()}: the register holds no contact received in it, so no figure is compared with it."] if missing else []
+    items += [
+        f"{_count(data['contacts']['total'], 'contact')} received{was('contacts', 'total')}: {_count(s1['received'], 'stage 1 complaint')}"
+        f"{was('stage1', 'received')} and {_count(s2['received'], 'stage 2 complaint')}{was('stage2', 'received')}.",
+        f"Stage 1: {_timeliness(s1)}; stage 2: {_timeliness(s2)}.",
         _ch01_summary(tsm),
     ]
     if data["escalation_rate_pct"] is not None:
-        items.append(f"{whole_pct(s2['received'], s1['received'])} as many stage 2 complaints as stage 1 (escalation rate).")
+        items.append(f"Escalation rate: stage 2 complaints were {whole_pct(s2['received'], s1['received'])} of the number of stage 1 complaints.")
     if data["stage2_stage1_not_in_register"]:
         items.append(f"{_count(data['stage2_stage1_not_in_register'], 'stage 2 complaint')} escalated from a stage 1 complaint that is "
-                     "not in this register (received before it starts): counted in every figure, but not where the stage 1 "
+                     "not in this register, received before it starts: counted in every figure, but not where the stage 1 "
                      "complaint is needed, such as the check that stage 2 is handled by someone else.")
-    items.append(f"At {uk_date(data['period']['as_of'])}, {s1['open_at_end']} stage 1 and {s2['open_at_end']} stage 2 complaints were "
-                 f"open, {s1['overdue_at_end'] + s2['overdue_at_end']} of them past the Code's timescale.")
+    items.append(_open_at_end(data))
     if data["compensation"]["total"]:
         items.append(f"{money(data['compensation']['total'])} compensation offered on {_count(data['compensation']['cases'], 'complaint')}.")
     return [Heading("Summary", level), Bullets(tuple(items))]
+
+
+def _timeliness(s: dict[str, Any]) -> str:
+    """'75% of responses within 10 working days, 83% counting valid extensions', or that none was due."""
+    if not s["within_timescale"]["of"]:
+        return "no complaint was responded to in the period"
+    return (f"{whole_pct(s['within_timescale']['count'], s['within_timescale']['of'])} of responses within "
+            f"{s['timescale_working_days']} working days, {whole_pct(s['including_extensions']['count'], s['including_extensions']['of'])} "
+            "counting valid extensions")
+
+
+def _open_at_end(data: dict[str, Any]) -> str:
+    s1, s2 = data["stage1"], data["stage2"]
+    at = f"At {uk_date(data['period']['as_of'])}"
+    total = s1["open_at_end"] + s2["open_at_end"]
+    if not total:
+        return f"{at}, no complaint was open."
+    overdue = s1["overdue_at_end"] + s2["overdue_at_end"]
+    which = " and ".join(_count(s["open_at_end"], f"stage {n} complaint") for n, s in ((1, s1), (2, s2)) if s["open_at_end"])
+    late = "none of them" if not overdue else ("it" if total == 1 else f"{overdue} of them")
+    return f"{at}, {which} {_were(total)} open, {late} past the Code's timescale."
 
 
 def _ch01_summary(tsm: dict[str, Any]) -> str:
     """CH01 per tenure first, as the Regulator's return states it, then all homes."""
 
     def stages(node: dict[str, Any]) -> str:
-        return f"{_two(node['stage1_per_1000_homes'])} at stage 1 and {_two(node['stage2_per_1000_homes'])} at stage 2"
+        return f"{_two(node['stage1_per_1000_homes']) or '–'} at stage 1 and {_two(node['stage2_per_1000_homes']) or '–'} at stage 2"
 
     combined = f"all homes {stages(tsm['CH01'])}"
     if not tsm["tenure_recorded"]:
-        return f"Complaints per 1,000 homes (CH01): {combined}; the register records no tenure, so they are not split by tenure."
-    known = [f"{short} {stages(tsm['CH01'][t])} (per 1,000 {name} homes)" for t, (short, name) in TENURES.items()
+        return f"CH01, complaints per 1,000 homes: {combined}; the register records no tenure, so they are not split by tenure."
+    known = [f"{short} {stages(tsm['CH01'][t])} per 1,000 {name} homes" for t, (short, name) in TENURES.items()
              if tsm["CH01"][t]["homes"]]
     known += [f"no {short} homes" for t, (short, _) in TENURES.items() if tsm["CH01"][t]["homes"] == 0]
     unknown = [short for t, (short, _) in TENURES.items() if tsm["CH01"][t]["homes"] is None]
     if unknown:
         known.append(f"not known for {' or '.join(unknown)}, whose homes are not in the policy metadata")
-    return f"Complaints per 1,000 homes (CH01): {'; '.join(known)}; {combined}."
+    return f"CH01, complaints per 1,000 homes: {'; '.join(known)}; {combined}."
 
 
 def _performance(data: dict[str, Any], level: int = 2) -> list[Block]:
@@ -216,9 +256,11 @@ def _stage(data: dict[str, Any], stage: int, level: int) -> list[Block]:
     blocks: list[Block] = [Heading(name, level)]
     if not s["received"] and not s["responded"]:
         return blocks + [Paragraph(f"No stage {stage} complaints were received or answered in the period.")]
-    lead = f"{s['received']} stage {stage} complaints were received"
-    if data["previous"]:
-        lead += f", against {_prev(data, f'stage{stage}', 'received')} in {data['previous']['period']['label']}"
+    lead = f"{_count(s['received'], f'stage {stage} complaint')} {_were(s['received'])} received"
+    if _compared(data):
+        lead += f", against {_prev(data, f'stage{stage}', 'received')} in {_compared(data)}"
+    elif no_data(data):
+        lead += f" ({no_data(data)})"
     if stage == 2 and data["stage1"]["received"]:
         lead += f": {whole_pct(s['received'], data['stage1']['received'])} of the number of stage 1 complaints"
     blocks.append(Paragraph(lead + "."))
@@ -230,7 +272,7 @@ def _stage(data: dict[str, Any], stage: int, level: int) -> list[Block]:
     if len(s["by_organisation"]) > 1:
         blocks.append(_breakdown_table("Organisation", s["by_organisation"]))
     shown = [o for o in OUTCOMES if o in ALWAYS_SHOWN or s["by_outcome"][o]["count"]]
-    blocks.append(Table(("", *[OUTCOMES[o] for o in shown]), (
+    blocks.append(Table(("Outcome", *[OUTCOMES[o] for o in shown]), (
         (f"No. of {name}", *[str(s["by_outcome"][o]["count"]) for o in shown]),
         ("Percentage", *[whole_pct(s["by_outcome"][o]["count"], s["received"]) for o in shown]),
     ), numeric=tuple(range(1, len(shown) + 1))))
@@ -245,7 +287,8 @@ def _stage(data: dict[str, Any], stage: int, level: int) -> list[Block]:
 
 
 def _share(share: dict[str, Any]) -> str:
-    return f"{share['count']} of {share['of']} ({whole_pct(share['count'], share['of'])})"
+    """'2 of 3, 67%', or 'none' when nothing was due."""
+    return f"{share['count']} of {share['of']}, {whole_pct(share['count'], share['of'])}" if share["of"] else "none"
 
 
 TENURES = {"lcra": ("LCRA", "low-cost rental"), "lcho": ("LCHO", "shared ownership")}
@@ -266,7 +309,7 @@ def _tsm(data: dict[str, Any], level: int) -> list[Block]:
 
     def cell(now: str | None, before: str | None, unknown: str) -> str:
         text = now if now is not None else unknown
-        if not data["previous"] or (now is None and before is None):
+        if not _compared(data) or (now is None and before is None):
             return text
         return f"{text} ({before if before is not None else unknown})"
 
@@ -290,19 +333,19 @@ def _tsm(data: dict[str, Any], level: int) -> list[Block]:
          f"{tsm['homes']:,}", *([""] if medians else [])),
         row("CH01(1) Stage 1 complaints received per 1,000 homes", "CH01", "stage1_per_1000_homes", _two, "CH01_1"),
         row("CH01(2) Stage 2 complaints received per 1,000 homes", "CH01", "stage2_per_1000_homes", _two, "CH01_2"),
-        row(f"CH02(1) Stage 1 complaints responded to within the Code's timescale ({s1['timescale_working_days']} working days)",
+        row(f"CH02(1) Stage 1 complaints responded to within the Code's timescale of {s1['timescale_working_days']} working days",
             "CH02", "stage1_within_timescale_pct", _rounded, "CH02_1", "%"),
-        row(f"CH02(2) Stage 2 complaints responded to within the Code's timescale ({s2['timescale_working_days']} working days)",
+        row(f"CH02(2) Stage 2 complaints responded to within the Code's timescale of {s2['timescale_working_days']} working days",
             "CH02", "stage2_within_timescale_pct", _rounded, "CH02_2", "%"),
     ]
     caption = ("By tenure, as the Regulator's return asks: CH01 per 1,000 homes of each stock type"
-               + ("; last year's figure in brackets" if data["previous"] else "") if split
-               else "All homes" + (" (last year's figure in brackets)" if data["previous"] else ""))
+               + ("; last year's figure in brackets" if _compared(data) else "") if split
+               else "All homes" + ("; last year's figure in brackets" if _compared(data) else ""))
     blocks: list[Block] = [Heading("Tenant Satisfaction Measures: complaints", level),
                            Table(tuple(columns), tuple(rows), caption, numeric=tuple(range(1, len(columns))))]
     blocks += _tenure_notes(tsm)
     if bench.get("TP09"):
-        median = f" (sector median {medians['TP09']:g}%)" if "TP09" in medians else ""
+        median = f", against a sector median of {medians['TP09']:g}%" if "TP09" in medians else ""
         blocks.append(Paragraph(f"TP09 Satisfaction with the landlord's approach to handling complaints: "
                                 f"{_rounded(bench['TP09']['pct'])}%{median}, from {bench['TP09']['source']}."))
     blocks.append(Paragraph(
@@ -340,7 +383,7 @@ def _tenure_notes(tsm: dict[str, Any]) -> list[Block]:
                  for k, v in outside.items() if k != "total" and v["stage1_received"] + v["stage2_received"]]
         notes.append(Paragraph(
             f"{_count(outside['total'], 'complaint')} received in the period {'is' if outside['total'] == 1 else 'are'} outside the "
-            f"tenure split ({_join(parts)}): counted in the figures for all homes, in neither LCRA nor LCHO.", "note"))
+            f"tenure split, {_join(parts)}: counted in the figures for all homes, in neither LCRA nor LCHO.", "note"))
     return notes
 
 
@@ -353,13 +396,13 @@ def _recognition(data: dict[str, Any]) -> list[Block]:
     r = data["recognition"]
     signs = []
     if r["ch01_well_below_benchmark"]:
-        signs.append(f"CH01(1) for all homes ({_two(r['ch01_stage1_per_1000_homes'])}) is under half the sector median "
-                     f"({r['ch01_stage1_median']:g})")
+        signs.append(f"CH01(1) for all homes, {_two(r['ch01_stage1_per_1000_homes'])}, is under half the sector median of "
+                     f"{r['ch01_stage1_median']:g}")
     more = [f"{r['mp_enquiries']} MP enquiries" if r["mp_enquiries_outnumber_complaints"] else "",
             f"{r['service_requests']} service requests" if r["service_requests_outnumber_complaints"] else ""]
     more = [m for m in more if m]
     if more:
-        signs.append(f"{_join(more)} were received against {_count(r['complaints'], 'complaint')} at both stages")
+        signs.append(f"{_join(more)} {_were(2)} received against {_count(r['complaints'], 'complaint')} at both stages")
     if not signs:
         return []
     return [Paragraph(
@@ -385,11 +428,27 @@ def _refused(data: dict[str, Any], level: int) -> list[Block]:
     if not refused["total"]:
         return blocks + [Paragraph("No complaint was refused in the period.")]
     return blocks + [
-        Paragraph(f"{refused['total']} complaints were not accepted into the complaints process, each with the reason explained "
-                  "to the resident and their right to refer the decision to the Ombudsman."),
+        Paragraph(f"{_count(refused['total'], 'complaint')} {_were(refused['total'])} not accepted into the complaints process. "
+                  + _refusals_told(refused)),
         Table(("Reason", "Complaints"), tuple((REASONS.get(k, k).format(months=refused["time_limit_months"]), str(v)) for k, v in refused["by_reason"].items())
               + (("Total", str(refused["total"])),), numeric=(1,), total_row=True),
     ]
+
+
+def _refusals_told(refused: dict[str, Any]) -> str:
+    """What the register records of the refusals (Code 2.4): for how many the reason was explained to the resident,
+    and for how many the resident was told of their right to take the decision to the Ombudsman; never more."""
+    total = refused["total"]
+
+    def recorded(counts: dict[str, int]) -> str:
+        yes = counts["yes"]
+        if total == 1:
+            return "it" if yes else "none, as nothing is recorded for it" if counts["not_recorded"] else "none"
+        share = "all of them" if yes == total else f"{yes} of them" if yes else "none of them"
+        return share + (f", with nothing recorded for {counts['not_recorded']}" if counts["not_recorded"] else "")
+
+    return (f"The register records the reason as explained to the resident for {recorded(refused['explained'])}, and the resident "
+            f"as told of their right to take the decision to the Ombudsman for {recorded(refused['ombudsman_details_given'])}.")
 
 
 def _compensation(data: dict[str, Any], level: int) -> list[Block]:
@@ -412,10 +471,10 @@ def _themes(data: dict[str, Any], level: int) -> list[Block]:
             f"{_theme(t['theme'])}: {whole_pct(t['stage2_count'], data['stage2']['received'])} of stage 2 complaints "
             f"({t['stage2_count']} of {data['stage2']['received']}) against {whole_pct(t['stage1_count'], data['stage1']['received'])} "
             f"of stage 1 complaints ({t['stage1_count']} of {data['stage1']['received']}): these complaints are more likely to escalate.", "lead"))
-    rows = tuple((_theme(t["theme"]), f"{t['stage1_count']} ({whole_pct(t['stage1_count'], data['stage1']['received'])})",
-                  f"{t['stage2_count']} ({whole_pct(t['stage2_count'], data['stage2']['received'])})",
-                  "escalates more" if t["escalates_out_of_proportion"] else "") for t in themes)
-    return blocks + [Table(("Theme", "Stage 1", "Stage 2", ""), rows, numeric=(1, 2))]
+    rows = tuple((_theme(t["theme"]), str(t["stage1_count"]), whole_pct(t["stage1_count"], data["stage1"]["received"]),
+                  str(t["stage2_count"]), whole_pct(t["stage2_count"], data["stage2"]["received"]),
+                  "More likely to escalate" if t["escalates_out_of_proportion"] else "") for t in themes)
+    return blocks + [Table(("Theme", "Stage 1", "Share of stage 1", "Stage 2", "Share of stage 2", "Escalation"), rows, numeric=(1, 2, 3, 4))]
 
 
 def _theme(tag: str) -> str:
@@ -438,7 +497,7 @@ def _groups(data: dict[str, Any], level: int = 2) -> list[Block]:
             blocks.append(Heading(f"{quarter} ({uk_date(p['start'])} to {uk_date(p['end'])})", level))
         if by_org:
             for stage in (1, 2):
-                blocks.append(_organisation_table(mine, stage, data["previous"] is not None))
+                blocks.append(_organisation_table(mine, stage, _compared(data) is not None))
     return blocks
 
 
@@ -454,14 +513,14 @@ def _organisation_table(groups: list[dict[str, Any]], stage: int, compare: bool)
     total_before = sum(g["previous"][f"stage{stage}"]["received"] for g in groups) if compare else None
     upheld = sum(g["figures"][f"stage{stage}"]["by_outcome"]["upheld"]["count"] for g in groups)
     rows.append(("Total", _with_previous(total, total_before), str(upheld), ""))
-    caption = f"Stage {stage} complaints" + (" (same quarter last year in brackets)" if compare else "")
+    caption = f"Stage {stage} complaints" + ("; the same period last year in brackets" if compare else "")
     return Table(("Organisation", "Received", "Upheld", "Responded within timescale"), tuple(rows), caption, numeric=(1, 2, 3), total_row=True)
 
 
 def _quarter_trend(data: dict[str, Any]) -> list[Block]:
     """Each quarter's volumes and timeliness (last year's in brackets), and the stage 1 trend against last year."""
     labels = list(dict.fromkeys(g["key"]["quarter"] for g in data["groups"]))
-    compare = data["previous"] is not None
+    compare = _compared(data) is not None
 
     def total(quarter: str, path: tuple[str, ...], previous: bool = False) -> int:
         return sum(cast(int, _dig(g["previous"] if previous else g["figures"], path)) for g in data["groups"] if g["key"]["quarter"] == quarter)
@@ -510,9 +569,9 @@ def _ombudsman(data: dict[str, Any], level: int = 2) -> list[Block]:
     if found:
         blocks.append(Table(("Finding", "Number"), tuple(found), numeric=(1,)))
     for d in o["determination_details"]:
-        findings = "; ".join(FINDINGS[f["type"]] + (f" ({f['about']})" if f.get("about") else "") for f in d["findings"])
+        findings = "; ".join(FINDINGS[f["type"]] + (f", about {f['about']}" if f.get("about") else "") for f in d["findings"])
         orders = "; ".join(f"{x['order']}: {x['status'].replace('_', ' ')}" for x in d["orders"]) or "none"
-        blocks.append(Paragraph(f"Determination {d['reference']} (received {uk_date(d['received'])}): {findings}. Orders: {orders}."))
+        blocks.append(Paragraph(f"Determination {d['reference']}, received {uk_date(d['received'])}: {findings}. Orders: {orders}."))
     if o["orders"]["total"]:
         blocks.append(Paragraph(f"Orders: {o['orders']['total']} in all, {o['orders']['complied']} complied with, "
                                 f"{o['orders']['in_progress']} in progress, {o['orders']['overdue']} overdue, "

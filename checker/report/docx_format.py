@@ -15,9 +15,11 @@ import io
 
 import docx
 from docx.document import Document as DocumentType
-from docx.shared import Cm, Length
+from docx.shared import Cm, Length, RGBColor
+from docx.table import _Cell
 
-from checker.render.docx_layout import CELL_STYLE, grid, page, properties, styles
+from checker.render.appendix import COLOURS
+from checker.render.docx_layout import CELL_STYLE, grid, page, properties, shade, styles
 from checker.render.formats import stamp_zip
 from checker.report import charts
 from checker.report.model import Block, Bullets, Chart, Document, Heading, Paragraph, Table
@@ -59,7 +61,11 @@ def _block(word: DocumentType, block: Block) -> None:
     elif isinstance(block, Table):
         if block.caption:
             word.add_paragraph(block.caption, style="Caption").paragraph_format.keep_with_next = True
-        grid(word, block.columns, _widths(block), block.rows, numeric=block.numeric, total_row=block.total_row)
+        widths = [Cm(TEXT_WIDTH * w) for w in block.widths] if block.widths else _widths(block)
+        table = grid(word, block.columns, widths, block.rows, numeric=block.numeric, total_row=block.total_row)
+        if block.answer_column is not None:
+            for row in table.rows[1:]:
+                _answer(row.cells[block.answer_column])
         word.add_paragraph()
     elif isinstance(block, Chart):
         picture = word.add_paragraph()
@@ -69,6 +75,16 @@ def _block(word: DocumentType, block: Block) -> None:
         word.add_paragraph(block.title, style="Caption")
     else:
         raise TypeError(f"not a document block: {block!r}")
+
+
+def _answer(cell: _Cell) -> None:
+    """A Yes / No answer shaded as the form's Comply column is, in bold."""
+    if cell.text in COLOURS:
+        fill, ink = COLOURS[cell.text]
+        shade(cell, fill)
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+            run.font.color.rgb = RGBColor.from_string(ink)
 
 
 def _widths(table: Table) -> list[Length]:

@@ -42,7 +42,7 @@ THEME_MIN_STAGE2 = 2
 USED = ("case_id", REFERENCE, "contact_type", "stage", "escalated_from_type", "in_period", "service_area", "organisation", "tenure", "themes", "outcome",
         "not_accepted_reason", "compensation_offered", "received_date", "response_date", "working_days_to_acknowledge",
         "working_days_to_respond", "working_days_to_extended_due", "response_within_extension", "extension_good_reason",
-        "working_days_to_extension_notice")
+        "working_days_to_extension_notice", "refusal_explained", "ombudsman_details_given")
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,16 @@ def _refused(complaints: pl.DataFrame) -> dict[str, Any]:
         "by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
         "by_stage": {f"stage{s}": refused.filter(pl.col("stage") == s).height for s in (1, 2)},
         "case_ids": sorted(refused[REFERENCE].to_list()),
+        # what the register records of each refusal (Code 2.4): the reason explained, the Ombudsman's details given
+        "explained": _yes(refused, "refusal_explained"),
+        "ombudsman_details_given": _yes(refused, "ombudsman_details_given"),
     }
+
+
+def _yes(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    """How many rows record yes, no, or nothing in a yes/no column."""
+    values = frame[column]
+    return {"yes": int((values == "yes").sum()), "no": int((values == "no").sum()), "not_recorded": int(values.is_null().sum())}
 
 
 def _compensation(complaints: pl.DataFrame, period: Period) -> dict[str, Any]:

@@ -8,9 +8,12 @@ row on each page and never splits a row, a chart is never split, and a heading s
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from html import escape
 
-from checker.render.html_layout import TABLE_CSS, head, meta_table, page_css, page_footer
+from checker.render.appendix import COLOURS
+from checker.render.html_layout import TABLE_CSS, head, meta_table, page_css, page_footer, title
+from checker.render.pdf import html_to_pdf
 from checker.report import charts
 from checker.report.model import Block, Bullets, Chart, Document, Heading, Paragraph, Table
 
@@ -31,17 +34,24 @@ tr.total td { font-weight: bold; }
 figure { margin: 12px 0; break-inside: avoid; page-break-inside: avoid; }
 figure img { display: block; max-width: 100%; height: auto; }
 figcaption { font-size: 9pt; font-weight: bold; margin-top: 4px; }
+.form th { font-size: 9pt; }
+.answer { font-weight: bold; text-align: center; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 @media print { body { padding: 0; max-width: none; } }
-"""
+""" + "".join(f".answer.{answer.lower()} {{ background: #{fill}; color: #{ink}; }}\n" for answer, (fill, ink) in COLOURS.items())
 NUMERIC = ' class="n"'
 TOTAL = ' class="total"'
+
+
+def render_pdf_document(doc: Document, generated_at: dt.datetime) -> bytes:
+    """The same document as a PDF (checker.render.pdf)."""
+    return html_to_pdf(render_html_document(doc), generated_at)
 
 
 def render_html_document(doc: Document) -> str:
     parts = [
         *head(doc.running_title, CSS + page_footer(doc.running_title)),
         "<header>",
-        f"<h1>{escape(doc.title)}</h1>",
+        title(doc.title),
         *([f'<p class="subtitle">{escape(doc.subtitle)}</p>'] if doc.subtitle else []),
         *meta_table(doc.meta),
         "</header>",
@@ -73,14 +83,20 @@ def _block(block: Block) -> list[str]:
 
 
 def _table(table: Table) -> list[str]:
+    def cls(tag: str, i: int, value: str) -> str:
+        if i in table.numeric:
+            return NUMERIC
+        return f' class="answer {value.lower()}"' if tag == "td" and i == table.answer_column and value in COLOURS else ""
+
     def row(tag: str, values: tuple[str, ...], attrs: str = "") -> str:
         scope = ' scope="col"' if tag == "th" else ""
         return f"<tr{attrs}>" + "".join(
-            f"<{tag}{scope}{NUMERIC if i in table.numeric else ''}>{_lines(v)}</{tag}>" for i, v in enumerate(values)) + "</tr>"
+            f"<{tag}{scope}{cls(tag, i, v)}>{_lines(v)}</{tag}>" for i, v in enumerate(values)) + "</tr>"
 
     last = len(table.rows) - 1
     caption = [f"<caption>{escape(table.caption)}</caption>"] if table.caption else []
-    return ['<table class="data">', *caption, f"<thead>{row('th', table.columns)}</thead>", "<tbody>",
+    fixed = ["<colgroup>", *(f'<col style="width: {100 * w:.0f}%">' for w in table.widths), "</colgroup>"] if table.widths else []
+    return [f'<table class="{"form" if table.widths else "data"}">', *caption, *fixed, f"<thead>{row('th', table.columns)}</thead>", "<tbody>",
             *(row("td", values, TOTAL if table.total_row and n == last else "") for n, values in enumerate(table.rows)),
             "</tbody>", "</table>"]
 

@@ -35,6 +35,8 @@ class Table:
     caption: str = ""
     numeric: tuple[int, ...] = ()  # indexes of columns to right-align (counts, percentages)
     total_row: bool = False  # the last row is a total, shown bold
+    widths: tuple[float, ...] = ()  # each column's share of the page, where a form fixes them (else from the text)
+    answer_column: int | None = None  # a column of Yes / No answers, shaded by answer (the form's Comply column)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ same files the assessment runs, so it cannot drift from them. Nothing here judge
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -58,12 +59,18 @@ def rule_list(rulebook: Rulebook) -> list[dict[str, Any]]:
     ]
 
 
-def list_table(rulebook: Rulebook) -> str:
-    rows = [[r["id"], ", ".join(r["provisions"]), r["scope"], r["severity"], r["evidence_kind"], r["title"], f"{r['file']}:{r['line']}"]
-            for r in rule_list(rulebook)]
-    table = tabulate(rows, headers=["Rule", "Provisions", "Scope", "Severity", "Evidence", "Title", "Source"],
-                     tablefmt="simple", disable_numparse=True)
-    return f"{table}\n\n{len(rows)} rules\n"
+def list_table(rules: list[Rule]) -> str:
+    """Id, provisions, scope and title a rule, the title wrapped to what the terminal's width leaves it."""
+    widest = [max([len(heading) + 2, *map(len, values)]) for heading, values in  # a heading gets two spaces more
+              (("Rule", [r.id for r in rules]), ("Provisions", [_provisions(r) for r in rules]), ("Scope", [r.scope for r in rules]))]
+    room = max(shutil.get_terminal_size((100, 24)).columns - sum(widest) - 2 * len(widest), 10)  # two spaces between columns
+    rows = [[r.id, _provisions(r), r.scope, "\n".join(textwrap.wrap(r.title, room))] for r in rules]
+    table = tabulate(rows, headers=["Rule", "Provisions", "Scope", "Title"], tablefmt="simple", disable_numparse=True)
+    return f"{table}\n\n{len(rows)} rule{'s' * (len(rows) != 1)}\n"
+
+
+def _provisions(rule: Rule) -> str:
+    return ", ".join(rule.provisions)
 
 
 def list_json(rulebook: Rulebook) -> str:

@@ -7,6 +7,7 @@ reasoning is for the compliance lead (`chc explain`, the JSON) and names rule id
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from checker.load.catalogue import Catalogue
@@ -15,6 +16,7 @@ from checker.load.rulebook import PLACEHOLDER, Rule
 from checker.rules.evaluate import unknown_if_blank
 from checker.verdict.infer import Decision, Outcome
 
+ENUMERATED = re.compile(r"[a-z]+(?:_[a-z]+)+")
 KIND_LABEL = {
     "measured": "Measured from the register", "declared": "Declared in the policy", "attested": "Attested",
     "heuristic": "Indicator for review (never a verdict on its own)",
@@ -105,10 +107,13 @@ def render(template: str, outcome: Outcome, catalogue: Catalogue, values: dict[s
 
 
 def _word(value: Any) -> str:
+    """A value as published words: a policy's enumerated value (half_yearly) reads as words, a missing one as such."""
     if value is None:
-        return "not stated"
+        return "not recorded"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str) and ENUMERATED.fullmatch(value):
+        return value.replace("_", " ")
     return str(value)
 
 
