@@ -92,7 +92,7 @@ def test_a_standing_duty_with_no_case_in_the_period_is_not_waved_through():
     assert p["status"] == "not_assessed" and p["evidence_kinds"] == []
     assert p["evidence"] == ["Measured from the register: No stage 2 response was extended in the period."]
     assert "no case arose in the period" in p["reasoning"][-1]
-    assert "Add an attestation for 6.16" in p["remediation"]
+    assert "Attest that provision 6.16 is met, with its evidence" in p["remediation"]
 
 
 def test_the_appendix_says_how_each_thing_was_known(tmp_path):

@@ -144,7 +144,7 @@ def assess(policy: Policy, register: Register | None, catalogue: Catalogue, rule
         if not tolerance.active(today):
             for result in results:
                 if any(rr.outcome.rule.id == tolerance.rule for rr in result.rule_results):
-                    result.notes.append(f"The tolerance for rule {tolerance.rule} ({tolerance.describe()}) is not in force "
+                    result.notes.append(f"The tolerance for {_check(result, tolerance.rule)} ({tolerance.describe()}) is not in force "
                                         f"on {uk_date(today)}: breaches were counted in full.")
     in_period = int(frame["in_period"].sum())
     return Assessment(policy.landlord, period, as_of, catalogue, register, in_period, results, policy, rulebook.version, frame)
@@ -167,8 +167,8 @@ def _explain(provision: Provision, catalogue: Catalogue, decision: Decision, out
     if status in ("not_met", "partially_met") or (attestation and status != "met"):
         remediation = remediation or f"The policy attests {status.replace('_', ' ')}: record the plan and date to comply."
     elif decision.step == "unjudged_rule" and absent:
-        remediation = (f"Add the {', '.join(reasoning.label(c) for c in absent)} to the register export (or map it with --mapping), "
-                       "then assess again.")
+        remediation = (f"Record the {', '.join(reasoning.label(c) for c in absent)} in the complaints register (a column of the "
+                       "export, or mapped from one), then assess again.")
     elif decision.step == "unjudged_rule":
         remediation = "Record the blank cells of the cases in scope, then assess again."
     elif decision.step == "no_evidence" and unrun:
@@ -178,7 +178,7 @@ def _explain(provision: Provision, catalogue: Catalogue, decision: Decision, out
         need = (guidance or "the procedure or template that shows how the duty is met whenever a case arises").rstrip(".")
         if not outcomes:
             evidence.append(f"No rule can test this from the register or the policy metadata. Evidence that would settle it: {need}.")
-        remediation = f"Add an attestation for {provision.id} to the policy metadata, citing {need[0].lower() + need[1:]}."
+        remediation = f"Attest that provision {provision.id} is met, with its evidence: {need[0].lower() + need[1:]}."
     notes = [f"Judged on the policy alone: no complaints register was given, and rules {', '.join(unrun)} need it."] \
         if unrun and status != "not_assessed" else []
     steps = [reasoning.outcome_reason(o) for o in outcomes]
@@ -200,13 +200,23 @@ def _plan(result: ProvisionResult, plan: dict[str, Any] | None) -> None:
         result.plan = plan
 
 
+def _check(result: ProvisionResult, rule_id: str) -> str:
+    """A rule as a published note names it: by its title (the check "…"), never by its id."""
+    title = next((r.outcome.rule.title for r in result.rule_results if r.outcome.rule.id == rule_id), None)
+    return f"the check \u201c{title}\u201d" if title else "a check"
+
+
+def _waived(result: ProvisionResult, waiver: Waiver) -> str:
+    return f"provision {waiver.target}" if waiver.kind == "provision" else _check(result, waiver.target)
+
+
 def _waive(result: ProvisionResult, decision: Decision, waivers: list[Waiver], today: dt.date) -> None:
     """Set the engine's waiver decision on the result, with the reasoning and the notes a reader needs."""
     rule_ids = {r.outcome.rule.id for r in result.rule_results}
     mine = [w for w in waivers if (w.kind == "provision" and w.target == result.provision.id) or (w.kind == "rule" and w.target in rule_ids)]
     for w in mine:
         if not w.active(today):
-            result.notes.append(f"The waiver of {w.kind} {w.target} ({w.describe()}) expired on {uk_date(w.expires)}: evaluated normally.")
+            result.notes.append(f"The waiver of {_waived(result, w)} ({w.describe()}) expired on {uk_date(w.expires)}: evaluated normally.")
     active = [w for w in mine if w.active(today)]
     if decision.waived:
         by_provision = [w for w in active if w.kind == "provision"]
@@ -219,11 +229,12 @@ def _waive(result: ProvisionResult, decision: Decision, waivers: list[Waiver], t
     elif decision.waiver_step == "partly_waived":
         waived = sorted(w.target for w in active if w.kind == "rule")
         still = sorted(r.outcome.rule.id for r in result.breaking if r.outcome.rule.id not in waived)
-        message = f"Rule {', '.join(waived)} is waived, but {', '.join(still)} still fails, so the waiver does not apply."
+        message = (f"{'; '.join(_check(result, r) for r in waived).capitalize()} is waived, but "
+                   f"{'; '.join(_check(result, r) for r in still)} still fails, so the waiver does not apply.")
         result.notes.append(message)
         result.reasoning.append(message)
     elif active:
-        message = f"A waiver of {active[0].kind} {active[0].target} is in place but not needed: the provision is {result.status.replace('_', ' ')}."
+        message = f"A waiver of {_waived(result, active[0])} is in place but not needed: the provision is {result.status.replace('_', ' ')}."
         result.notes.append(message)
         result.reasoning.append(message)
 

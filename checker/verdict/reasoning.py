@@ -96,7 +96,7 @@ def decision_reason(decision: Decision, outcomes: list[Outcome], attested: dict[
                 "the standing duty is met.")
     if any(not o.deciding for o in outcomes):
         return "Verdict not assessed: only an indicator looks at this provision, and an indicator never decides a verdict."
-    return "Verdict not assessed: no rule tests this provision, and no attestation covers it."
+    return "Verdict not assessed: nothing in the register or the policy shows this, and no attestation of it has been recorded."
 
 
 def render(template: str, outcome: Outcome, catalogue: Catalogue, values: dict[str, Any]) -> str:
