@@ -155,10 +155,11 @@ def test_a_file_that_is_not_a_word_document_is_refused(content):
     assert "Traceback" not in out.output
 
 
-def test_a_row_without_a_provision_number_and_a_provision_given_twice_are_named():
-    source = form(Path("form.docx"), numbers={"4.2": "see above", "4.3": "4.1"})
+def test_a_row_without_a_provision_number_a_provision_given_twice_and_an_empty_requirement_are_named():
+    source = form(Path("form.docx"), numbers={"4.2": "see above", "4.3": "4.1"}, words={"7.2": [""]})
     out, _ = imported(source, "--output", Path("code"))
     assert out.exit_code == 2
+    assert "form.docx:table 7, row 3: the Code requirement of provision 7.2 is empty" in out.stderr
     assert "form.docx:table 4, row 3: the Code provision cell holds no provision number (such as 6.1)" in out.stderr
     assert "form.docx:table 4, row 4: provision 4.1 is in the form twice (first at table 4, row 2)" in out.stderr
 
@@ -194,3 +195,20 @@ def test_the_bundled_catalogue_is_never_overwritten():
     assert out.exit_code == 2
     assert "is an input of this run" in out.stderr
     assert load_catalogue(default_code()).provisions["1.2"].requirement == BASE.provisions["1.2"].requirement
+
+
+def test_a_list_word_numbers_itself_is_imported_with_a_warning_that_its_labels_are_lost():
+    source = form(Path("form.docx"))
+    doc = Document(str(source))
+    cell = doc.tables[1].rows[2].cells[1]  # 2.2
+    for item in ("the issue occurred over twelve months ago;", "legal proceedings have started."):
+        cell.add_paragraph(item, style="List Number")
+    doc.save(str(source))
+    out, code = imported(source, "--output", Path("code"))
+    assert out.exit_code == 0, out.output
+    assert ("form.docx:table 2, row 3: provision 2.2 has a list Word numbers itself, so its labels (a, b or 1, 2) are not in "
+            "the text") in out.stderr
+    assert load_catalogue(code).provisions["2.2"].requirement.endswith(
+        "c) matters that have previously been considered under the complaints policy.\n"
+        "the issue occurred over twelve months ago;\nlegal proceedings have started.")
+    assert out.stderr.count("Word numbers itself") == 1, "typed labels are text, and need no warning"

@@ -34,7 +34,7 @@ FIGURE = r"\b(\d+|" + "|".join(NUMBER_WORDS) + r")\s+"
 @dataclass(frozen=True)
 class Imported:
     files: list[tuple[str, bytes]]  # the catalogue's files by name: code.yaml and a section-N.yaml per section
-    warnings: list[str]  # provisions whose form text states a figure other than chc's parameter
+    warnings: list[str]  # a form text stating a figure other than chc's parameter; a list numbered by Word
 
 
 def import_wording(form: Path, rows: list[FormRow], base: Path, imported_on: dt.date) -> Imported:
@@ -59,8 +59,11 @@ def import_wording(form: Path, rows: list[FormRow], base: Path, imported_on: dt.
                         sources=[f"{form.name}, the self-assessment form, imported on {when}", *item["sources"]])
             item.pop("uncertainty", None)
         files.append((path.name, _dump(doc)))
-    warnings = [w for p in catalogue.ordered() for w in _contradictions(p, texts[p.id])]
-    return Imported(files, [f"{form}: {w}" for w in warnings])
+    warnings = [f"{form}: {w}" for p in catalogue.ordered() for w in _contradictions(p, texts[p.id])]
+    warnings += [f"{form}:{row.where}: provision {row.provision} has a list Word numbers itself, so its labels (a, b or 1, 2) "
+                 "are not in the text and the catalogue has the items without them; type the labels into the form and "
+                 "import it again to keep them" for row in rows if row.numbered]
+    return Imported(files, warnings)
 
 
 def _match(form: Path, rows: list[FormRow], catalogue: Catalogue, unlisted: set[str], base: Path) -> None:

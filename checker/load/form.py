@@ -20,6 +20,7 @@ from checker.load.readfile import check_zip, regular_file
 
 if TYPE_CHECKING:
     from docx.table import _Cell
+    from docx.text.paragraph import Paragraph
 
 MAX_BYTES = 50 * 1024 * 1024  # the form is tens of kilobytes; a Word file with pictures, a few megabytes
 HEADINGS = {"provision": ("code provision", "provision"), "requirement": ("code requirement", "requirement")}
@@ -36,6 +37,7 @@ class FormRow:
     provision: str
     requirement: str
     where: str  # "table 3, row 5"
+    numbered: bool = False  # Word numbers a list in the requirement: its labels (a, b, 1, 2) are not in the text
 
 
 def read_form(path: Path) -> list[FormRow]:
@@ -53,17 +55,19 @@ def read_form(path: Path) -> list[FormRow]:
     rows: list[FormRow] = []
     problems: list[Problem] = []
     for t, table in enumerate(document.tables, start=1):
-        grid = [[_text(cell) for cell in row.cells] for row in table.rows]
-        found = next(((i, columns) for i, cells in enumerate(grid[:HEADER_ROWS]) if (columns := _columns(cells))), None)
+        cells = [list(row.cells) for row in table.rows]
+        grid = [[_text(cell) for cell in row] for row in cells]
+        found = next(((i, columns) for i, heads in enumerate(grid[:HEADER_ROWS]) if (columns := _columns(heads))), None)
         if found is None:
             continue
         header, (provision_at, requirement_at) = found
-        for r, cells in enumerate(grid[header + 1:], start=header + 2):
+        for r, line in enumerate(grid[header + 1:], start=header + 2):
             where = f"table {t}, row {r}"
-            number, text = (cells[i] if i < len(cells) else "" for i in (provision_at, requirement_at))
-            numbered = PROVISION.fullmatch(unicodedata.normalize("NFKC", number))
-            if numbered:
-                rows.append(FormRow(f"{int(numbered[1])}.{int(numbered[2])}", text, where))
+            number, text = (line[i] if i < len(line) else "" for i in (provision_at, requirement_at))
+            named = PROVISION.fullmatch(unicodedata.normalize("NFKC", number))
+            if named:
+                listed = requirement_at < len(line) and any(map(_numbered, cells[r - 1][requirement_at].paragraphs))
+                rows.append(FormRow(f"{int(named[1])}.{int(named[2])}", text, where, listed))
                 if not text:
                     problems.append(Problem(name, None, where, f"the Code requirement of provision {rows[-1].provision} is empty"))
             elif text and text != number:  # a sub-heading spans the row, so every cell reads the same
@@ -91,3 +95,9 @@ def _text(cell: _Cell) -> str:
     """A cell's text as written: its paragraphs (and line breaks) a line each, spaces collapsed, blank lines dropped."""
     lines = (" ".join(line.split()) for p in cell.paragraphs for line in p.text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def _numbered(paragraph: Paragraph) -> bool:
+    """Whether Word numbers the paragraph, itself or by its style ("List Number"): its label is then no part of its text."""
+    style = paragraph.style
+    return any(p is not None and p.numPr is not None for p in (paragraph._p.pPr, style.element.pPr if style else None))
