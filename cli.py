@@ -731,5 +731,58 @@ def rules_test(target, code_path, rules_paths, require_all, fmt, output) -> None
     sys.exit(1 if missing or not all(r.passed for r in results) else 0)
 
 
+@main.group()
+def code() -> None:
+    """Code catalogues: the provisions every verdict is given against, and their wording (--code)."""
+
+
+@code.command("import")
+@click.argument("form", type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="The catalogue folder to write (created if need be), for --code; refused if it holds files, unless --force.")
+@click.option("--force", is_flag=True, help="Write into a folder that holds files: its code.yaml and section-*.yaml are replaced.")
+@click.option("--code", "code_path", type=click.Path(path_type=Path),
+              help="The catalogue whose provisions, titles and parameters are kept (default: the bundled 2024 Code).")
+def code_import(form: Path, output: Path, force: bool, code_path: Path | None) -> None:
+    """Write a Code catalogue holding the Ombudsman's own wording, read from FORM, the self-assessment form (.docx).
+
+    FORM is the form as a landlord downloads it: a Word table per Code section, headed Code provision, Code
+    requirement, Comply, Evidence and Commentary. Each provision's requirement text is taken verbatim and its
+    wording marked as the form's; the provision numbers, titles and parameters (5 working days, 12 months) stay
+    chc's, and a form text stating another figure is warned of. A form whose provisions are not the catalogue's
+    (one extra or one missing) is refused, each named, and nothing is written. The catalogue is a folder, so give
+    it with --output.
+
+    \b
+    chc code import complaint-handling-code-self-assessment.docx --output code
+    chc assess --code code --policy policy.yaml --register register.csv --period 2024-25
+    """
+    from checker.load.code_import import import_wording
+    from checker.load.form import read_form
+    from checker.load.resources import default_code
+
+    base = code_path or default_code()
+    _read_from(form, base)
+    with _input_errors():
+        rows = read_form(form)
+        imported = import_wording(form, rows, base, _generated_at().date())
+    for warning in imported.warnings:
+        click.echo(warning, err=True)
+    if output.exists() and not output.is_dir():
+        _stop(f"--output {output} is a file; a catalogue is a folder")
+    if output.is_dir() and any(output.iterdir()) and not force:
+        _stop(f"--output {output} already holds files; name a new or empty folder, or add --force to replace its catalogue")
+    try:
+        output.mkdir(exist_ok=True)
+    except OSError as err:
+        _stop(f"cannot create the folder {output}: {os_reason(err)}")
+    written = {name for name, _ in imported.files}
+    _write_all([(output / name, data) for name, data in imported.files])
+    for stale in output.glob("section-*.yaml"):  # a section left from before would be read as part of this catalogue
+        if stale.name not in written:
+            stale.unlink()
+    click.echo(f"chc: {output} holds the wording of the {len(rows)} provisions in {form.name}; use it with --code {output}", err=True)
+
+
 if __name__ == "__main__":
     main()

@@ -11,7 +11,6 @@ import itertools
 import json
 import re
 import unicodedata
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,7 +24,7 @@ from checker.derive.dates import UK_SHAPE, parse_series
 from checker.errors import InputError, Problem, fail, in_order, not_utf8
 from checker.load import headers
 from checker.load.mapping import STAGE2, Mapping
-from checker.load.readfile import regular_file
+from checker.load.readfile import check_zip, regular_file
 from checker.load.schemas import schema
 from checker.load.yamlfile import CONTROL
 
@@ -256,36 +255,13 @@ def read_raw(path: Path, sheet: str | None, expected: headers.Expected, header_r
         raise fail(name, None, None, UNREADABLE[suffix]) from None
 
 
-# a workbook is a zip of XML: its parts are checked before it is opened, so that a small file cannot unpack into
-# gigabytes (sheets compress 5 to 20 times; more than 100 times is a bomb, not a register)
-MAX_UNPACKED = 2 * 1024**3
-MAX_RATIO = 100
-
-
-def _check_workbook(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as book:
-            parts = book.infolist()
-    except (zipfile.BadZipFile, OSError):
-        raise fail(str(path), None, None, UNREADABLE[".xlsx"]) from None
-    unpacked = sum(part.file_size for part in parts)
-    if unpacked > MAX_UNPACKED:
-        raise fail(str(path), None, None, f"the workbook unpacks to {unpacked:,} bytes; chc opens workbooks of up to "
-                   f"{MAX_UNPACKED:,} bytes unpacked (save a register this large as CSV)")
-    for part in parts:
-        if part.file_size > 1024**2 and part.file_size > MAX_RATIO * max(part.compress_size, 1):
-            raise fail(str(path), None, None, f"part {part.filename} of the workbook unpacks to "
-                       f"{part.file_size // max(part.compress_size, 1):,} times its size; chc opens no part that "
-                       f"unpacks more than {MAX_RATIO} times (save the register as CSV from Excel)")
-
-
 def _read_xlsx(path: Path, sheet: str | None, expected: headers.Expected, header_row: int | None) -> tuple[pl.DataFrame, int]:
     """The first sheet, or the one named, under its header row. A name the workbook lacks is answered with the names
     it has; a sheet lacking the headings, with every sheet's headings and the --sheet that reads them."""
     import fastexcel
 
     name = str(path)
-    _check_workbook(path)
+    check_zip(path, "workbook", UNREADABLE[".xlsx"], "save a register this large as CSV", "save the register as CSV from Excel")
     book = fastexcel.read_excel(path)
     names = book.sheet_names
     if sheet is not None and sheet not in names:
