@@ -50,14 +50,18 @@ def test_appendix_and_annual_report_as_pdf(tmp_path):
     assert (tmp_path / "again.pdf").read_bytes() == appendix.read_bytes(), "the same run gives the same PDF"
     if not shutil.which("pdftoppm"):
         pytest.skip("no pdftoppm to look at the pages with")
-    for path, landscape, least in ((appendix, True, 15), (annual, False, 25)):
+    wide = {}
+    for path, least in ((appendix, 15), (annual, 25)):
         folder = tmp_path / path.stem
         folder.mkdir()
         pages = _pages(path, folder)
         assert len(pages) >= least
+        wide[path] = [page.width > page.height for page in pages]
         for n, page in enumerate(pages, 1):
-            assert (page.width > page.height) == landscape, f"{path.name} page {n}"
             assert page.point(lambda value: 255 if value < 160 else 0).histogram()[255] > 50, f"{path.name} page {n} is blank"
+    assert all(wide[appendix]), "the form is on landscape pages"
+    # the report on portrait pages, then its Appendix 1 on landscape pages to the end
+    assert not wide[annual][0] and wide[annual][-1] and wide[annual] == sorted(wide[annual])
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(appendix), "-"], capture_output=True, text=True, check=True).stdout
         assert "Appendix 1: Complaint Handling Code self-assessment form 2024-25" in " ".join(text.split())

@@ -20,7 +20,7 @@ from checker.report import charts
 from checker.report.docx_format import render_docx_document
 from checker.report.html_format import render_html_document
 from checker.report.markdown_format import render_markdown_document
-from checker.report.model import Bullets, Chart, Document, Heading, Paragraph, Table
+from checker.report.model import Bullets, Chart, Document, Fields, Heading, Landscape, Paragraph, Quote, Table
 from conftest import parse_html
 
 WHEN = dt.datetime(2025, 5, 1, tzinfo=dt.timezone.utc)
@@ -129,7 +129,7 @@ def test_html_is_standalone_with_charts_inline(report, chart_pngs):
     assert '<th scope="col" class="n">2024-25</th>' in html
     assert "<h3>2.1 By service area</h3>" in html and "<li>6 complaints were escalated to stage 2.</li>" in html
     assert "Customer service | communication" in page.text
-    assert "<td>Repairs appointments were missed without notice.<br>Some residents waited over a month.</td>" in html
+    assert "<td><p>Repairs appointments were missed without notice.</p><p>Some residents waited over a month.</p></td>" in html
     assert any(HOSTILE in text for text in page.text), "hostile text is shown as text, not markup"
     assert "@page { size: A4 portrait" in html
 
@@ -164,6 +164,26 @@ def test_docx_has_heading_styles_tables_and_described_pictures(report, chart_png
     fields = [f.get(qn("w:instr")) for f in section.footer._element.iter(qn("w:fldSimple"))]
     assert fields == ["PAGE", "NUMPAGES"]
     assert doc.core_properties.created == doc.core_properties.modified == WHEN
+
+
+def test_a_form_after_a_landscape_block_goes_on_landscape_pages_with_its_widths():
+    form = Table(("Code provision", "Comply: Yes / No"), (("1.2", "Yes"), ("2.3", "No")), widths=(0.25, 0.15), answer_column=1)
+    doc = Document("Report", "Council", (), (Paragraph("Before."), Landscape(), Quote(("One.", "Two.")), form,
+                                             Fields((("Approved by", "Cabinet"),))))
+    word = open_docx(io.BytesIO(render_docx_document(doc, WHEN)))
+    portrait, landscape = word.sections
+    assert portrait.page_width < portrait.page_height and landscape.page_width > landscape.page_height
+    assert [p.text for p in word.paragraphs if p.style.name == "Quote"] == ["One.", "Two."]
+    table = word.tables[0]
+    text_width = landscape.page_width - landscape.left_margin - landscape.right_margin
+    assert abs(table.columns[0].width - 0.25 * text_width) < Cm(0.01), "a share of the landscape page"
+    assert [c.text for c in word.tables[1].rows[0].cells] == ["Approved by", "Cabinet"]
+    html = render_html_document(doc)
+    assert '<div class="landscape">' in html and "@page wide { size: A4 landscape; }" in html
+    assert '<table class="form" style="width: 40%">' in html and '<col style="width: 62.5%">' in html
+    assert '<td class="answer no">No</td>' in html and "<blockquote>\n<p>One.</p>\n<p>Two.</p>\n</blockquote>" in html
+    md = render_markdown_document(doc)
+    assert "> One.\n>\n> Two." in md and "- **Approved by:** Cabinet" in md
 
 
 def test_charts_are_deterministic_16cm_pngs():

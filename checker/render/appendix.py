@@ -1,6 +1,7 @@
 """Appendix 1 as councils publish it: the Ombudsman's self-assessment form, filled in from one assessment.
 
-One document model feeds every publishing format (Markdown, HTML, Word, Excel, CSV), so they cannot disagree.
+These data feed every publishing format, so they cannot disagree: Markdown, HTML, Word and PDF draw it as a
+report Document (checker.report.appendix_document), Excel and CSV from the data directly.
 Evidence cites figures, case references, policy clauses and attested documents, never register free text.
 """
 
@@ -21,8 +22,9 @@ COMPLY = {"met": "Yes", "not_applicable": "Yes", "partially_met": "No", "not_met
 # (fill, ink) per answer, shared by the HTML, Word and Excel renderers; the word is always printed too
 COLOURS = {"Yes": ("D4EDDA", "0B4D1C"), "No": ("F6C9C9", "7A0C0C")}
 COLUMNS = ("Code provision", "Code requirement", "Comply: Yes / No", "Evidence", "Commentary / explanation")
-FORM_WIDTHS = (0.11, 0.26, 0.10, 0.28, 0.25)  # each column's share of the page, as the form lays them out
+FORM_WIDTHS = (0.075, 0.26, 0.075, 0.30, 0.29)  # each column's share of a landscape page, as the form lays them out
 GAP_COLUMNS = ("Code reference", "Requirement", "Reasons not met", "Proposal to address", "Owner", "Target date")
+GAP_WIDTHS = (0.08, 0.24, 0.24, 0.24, 0.11, 0.09)
 SIGN_OFF_HEADING = "Sign-off"
 NO_OWNER, NO_DATE = "To be set", "Date to be set"
 CASE_REFS = ("none", "count", "list")  # how the published form shows the cases behind a verdict (--case-refs)

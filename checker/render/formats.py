@@ -1,7 +1,8 @@
 """Every output format chc writes, and the gate that decides which verdicts fail a CI check.
 
 Renderers take the one assessment (never the input files) and return text or bytes, so several formats
-can be produced from a single run and written together.
+can be produced from a single run and written together. Appendix 1 in Markdown, HTML, Word and PDF is a Document,
+drawn by the same renderer for each format as the reports.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ from typing import Any
 from checker.report.model import Document
 from checker.verdict.assessment import STATUSES, Assessment, ProvisionResult
 
-# format → (module, function, what it is); modules load only when their format is asked for
+APPENDIX = "checker.report.appendix_document"
+# format → (module, function, what it is); modules load only when their format is asked for; a function that
+# returns a Document is drawn by the reports' renderer for the format
 FORMATS: dict[str, tuple[str, str, str]] = {
     "table": ("checker.render.terminal", "render_terminal", "a table for the terminal"),
     "json": ("checker.render.json_format", "render_json", "the full assessment as JSON (checker/load/schemas/assessment.schema.json)"),
-    "md": ("checker.render.markdown_format", "render_markdown", "Appendix 1 as Markdown"),
-    "html": ("checker.render.html_format", "render_html", "Appendix 1 as one standalone, printable HTML file"),
-    "docx": ("checker.render.docx_format", "render_docx", "Appendix 1 as a Word document"),
+    "md": (APPENDIX, "appendix_document", "Appendix 1 as Markdown"),
+    "html": (APPENDIX, "appendix_document", "Appendix 1 as one standalone, printable HTML file"),
+    "docx": (APPENDIX, "appendix_document", "Appendix 1 as a Word document"),
     "xlsx": ("checker.render.xlsx_format", "render_xlsx", "Appendix 1 as an Excel workbook, a sheet per section"),
-    "pdf": ("checker.render.html_format", "render_pdf", "Appendix 1 as a PDF, A4 landscape (needs pip install 'chc[pdf]')"),
+    "pdf": (APPENDIX, "appendix_document", "Appendix 1 as a PDF, A4 landscape (needs pip install 'chc[pdf]')"),
     "csv": ("checker.render.csv_format", "render_csv", "one row per provision, every field"),
     "junit": ("checker.render.junit_format", "render_junit", "JUnit XML, a testcase per provision"),
     "sarif": ("checker.render.sarif_format", "render_sarif", "SARIF 2.1.0 for GitHub code scanning"),
@@ -72,6 +75,8 @@ class Context:
 def render(fmt: str, assessment: Assessment, context: Context) -> bytes:
     module, function, _ = FORMATS[fmt]
     out = getattr(importlib.import_module(module), function)(assessment, context)
+    if isinstance(out, Document):
+        return render_report(fmt, out, {}, context.generated_at)
     return out if isinstance(out, bytes) else out.encode("utf-8")
 
 

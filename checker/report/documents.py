@@ -14,10 +14,11 @@ from typing import Any, cast
 
 from checker.derive.dates import uk_date
 from checker.load.register import accounting
-from checker.render.appendix import COLUMNS, FORM_WIDTHS, GAP_COLUMNS, SIGN_OFF_HEADING, Appendix, skipped_note
+from checker.render.appendix import GAP_COLUMNS, Appendix, skipped_note
 from checker.report import charts
+from checker.report.appendix_document import form_blocks, sign_off_blocks, summary_table
 from checker.report.figures import half_up
-from checker.report.model import Block, Bullets, Chart, Document, Heading, Paragraph, Table
+from checker.report.model import Block, Bullets, Chart, Document, Heading, Landscape, Paragraph, Quote, Table
 
 TYPES = {"stage1": "Stage 1 complaints", "stage2": "Stage 2 complaints", "service_request": "Service requests",
          "mp_enquiry": "MP enquiries", "enquiry": "Other enquiries"}
@@ -95,8 +96,7 @@ def annual_document(data: dict[str, Any], appendix: Appendix) -> Document:
                   "The Housing Ombudsman's Complaint Handling Code (8.1) requires it to include:", "lead"),
         Bullets(tuple(f"{key}. {text};" for key, text in PART_81.items())),
         Heading("a. Self-assessment against the Complaint Handling Code"),
-        Table(("Comply", "Provisions"), tuple((name, str(n)) for name, n in appendix.summary)
-              + (("Total", str(appendix.total)),), numeric=(1,), total_row=True),
+        summary_table(appendix),
         Paragraph("The full self-assessment form is Appendix 1 of this report. The requirements not met, and how and by when they will be "
                   "addressed:"),
         # the requirements themselves are in Appendix 1
@@ -116,14 +116,13 @@ def annual_document(data: dict[str, Any], appendix: Appendix) -> Document:
         *_reports(data, ("annual_performance",)),
         Heading("f. Other Ombudsman reports about our work"),
         *_reports(data, ("special_investigation", "other")),
+        Landscape(),
         Heading(appendix.title),
-        *[Paragraph(p, "note") for p in appendix.preamble],
+        *([Quote(appendix.preamble)] if appendix.preamble else []),
+        *form_blocks(appendix, level=3),
+        *sign_off_blocks(appendix, level=3),
+        *[Paragraph(note, "note") for note in appendix.notes],
     ]
-    for table in appendix.tables:
-        blocks += [Heading(table.heading, 3),
-                   Table(COLUMNS, tuple(r.text_cells for r in table.rows), widths=FORM_WIDTHS, answer_column=2)]
-    blocks += [Heading(SIGN_OFF_HEADING, 3), Bullets(tuple(f"{label}: {value}" for label, value in appendix.sign_off))]
-    blocks += [Paragraph(note, "note") for note in appendix.notes]
     return Document(f"Annual complaints performance and service improvement report {label}", data["landlord"],
                     _meta(data) + (("Rules version", dict(appendix.meta)["Rules version"]),), tuple(blocks))
 

@@ -1,7 +1,7 @@
-"""A small document model for the reports a council publishes (the annual report, governing-body updates).
+"""A small document model for what a council publishes: Appendix 1, the annual report, governing-body updates.
 
-Report builders produce blocks; one renderer per format (Markdown, HTML, Word) lays them out, so every format
-says the same thing. Blocks hold only figures, case references and the landlord's own published text.
+Builders produce blocks; one renderer per format (Markdown, HTML, Word, and PDF through the HTML) lays them out,
+so every format says the same thing. Blocks hold only figures, case references and the landlord's own published text.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ class Heading:
 @dataclass(frozen=True)
 class Paragraph:
     text: str
-    style: str = "body"  # "body", "note" (smaller, for sources and caveats) or "lead" (a summary sentence)
+    style: str = "body"  # "body", "note" (smaller, for sources and caveats), or "lead" (a summary sentence)
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,33 @@ class Bullets:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """Another's words quoted as they are, in one or more paragraphs (the form's introduction)."""
+
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Labelled values a line, as the document's own metadata is shown (the form's sign-off)."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """The blocks after it go on landscape pages (the form's wide tables inside a portrait report)."""
+
+
+@dataclass(frozen=True)
 class Table:
     columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    rows: tuple[tuple[str, ...], ...]  # a cell's lines are its paragraphs
     caption: str = ""
     numeric: tuple[int, ...] = ()  # indexes of columns to right-align (counts, percentages)
     total_row: bool = False  # the last row is a total, shown bold
-    widths: tuple[float, ...] = ()  # each column's share of the page, where a form fixes them (else from the text)
+    widths: tuple[float, ...] = ()  # each column's share of the page where they are fixed (less in all: a narrower table)
+    linked: tuple[int, ...] = ()  # columns whose http(s) addresses are links (the documents cited as evidence)
     answer_column: int | None = None  # a column of Yes / No answers, shaded by answer (the form's Comply column)
 
 
@@ -53,7 +73,7 @@ class Chart:
         return self.draw()
 
 
-Block = Heading | Paragraph | Bullets | Table | Chart
+Block = Heading | Paragraph | Bullets | Quote | Fields | Landscape | Table | Chart
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,9 @@ class Document:
     subtitle: str
     meta: tuple[tuple[str, str], ...]  # landlord, period, Code, rules version, generated at...
     blocks: tuple[Block, ...] = field(default_factory=tuple)
+    landscape: bool = False  # every page landscape (a form of wide tables), else portrait until a Landscape block
+    footer: str = ""  # what the foot of every Word page says before its number
+    description: str = ""  # what made the document: the Word file's comments
 
     @property
     def running_title(self) -> str:
