@@ -107,6 +107,8 @@ def test_the_form_round_trips_into_a_catalogue_that_assess_uses():
             "<br>b) legal proceedings have started; and<br>c) matters") in text
     assert BASE.provisions["6.1"].requirement.split(".")[0] not in text, "chc's paraphrase is gone"
     assert "| 9.8 | Form text of 9.8. |" in text
+    assert "The 'Code requirement' texts are the Housing Ombudsman's own wording, taken from its self-assessment form on 1 May 2025." in text
+    assert "paraphrase" not in text and "could not be verified" not in text and ".docx" not in text
 
 
 def test_a_cell_of_two_paragraphs_keeps_both_as_lines():
