@@ -47,7 +47,8 @@ class History:
             yield self.connection
             self.connection.execute("COMMIT")
         except BaseException as err:
-            self.connection.execute("ROLLBACK")
+            if self.connection.in_transaction:  # SQLite may have rolled back already (a failed COMMIT)
+                self.connection.execute("ROLLBACK")
             if isinstance(err, sqlite3.Error):
                 raise _refusal(self.path, err) from None
             raise
