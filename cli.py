@@ -174,6 +174,10 @@ def _inputs(register_required: bool, assessing: bool = True):
     )
 
 
+_HISTORY = click.option("--history", "history_path", type=click.Path(path_type=Path),
+                        help="Record this run in this SQLite history file (created if absent): the verdicts, evidence kinds and figures "
+                             "of its period, replacing the period's earlier record; the self-assessment then shows what changed since "
+                             "the same period a year before, and `report --by quarter` the trend over the stored quarters.")
 _CASE_REFS = click.option("--case-refs", type=click.Choice(["none", "count", "list"]), default="count", show_default=True,
                           help="How the published Appendix 1 shows the cases behind a verdict: not at all, as a count, or listed. "
                                "JSON and CSV always list them all.")
@@ -193,7 +197,8 @@ def _outputs(default: str):
 @main.command()
 @_inputs(register_required=True)
 @_outputs("table")
-def assess(formats, outputs, case_refs, **inputs) -> None:
+@_HISTORY
+def assess(formats, outputs, case_refs, history_path, **inputs) -> None:
     """Self-assess against every provision of the Code and write Appendix 1, JSON, CSV or a terminal table.
 
     \b
@@ -202,6 +207,8 @@ def assess(formats, outputs, case_refs, **inputs) -> None:
     """
     result = _assess(**inputs)
     pairs = _pairs(formats, outputs, "table")
+    with _history(history_path) as history:
+        _remember_assessment(history, result)
     _warn_unplanned(result, pairs)
     _emit(result, pairs, Context(_generated_at(), case_refs=case_refs))
 
@@ -214,7 +221,8 @@ def assess(formats, outputs, case_refs, **inputs) -> None:
                    "A provision partly met fails by default; '--fail-on not_met' narrows the check to provisions not met.")
 @click.option("--require-plan", is_flag=True,
               help="Also fail when a provision Appendix 1 answers No has no action, owner and target date in the policy's remediation_plan.")
-def check(formats, outputs, fail_on, require_plan, case_refs, **inputs) -> None:
+@_HISTORY
+def check(formats, outputs, fail_on, require_plan, case_refs, history_path, **inputs) -> None:
     """Exit 0 when no provision is not met or partly met (or whatever --fail-on names); 1 otherwise; 2 on bad input.
 
     \b
@@ -223,7 +231,11 @@ def check(formats, outputs, fail_on, require_plan, case_refs, **inputs) -> None:
     """
     from checker.render.appendix import unplanned
 
+    if history_path and inputs["register_path"] is None:  # a policy-only check must never replace a year judged on its register
+        raise click.UsageError("--history records a period's verdicts from its register: give --register (and --period) too")
     result = _assess(**inputs)
+    with _history(history_path) as history:
+        _remember_assessment(history, result)
     gate = Gate(fail_on)
     context = Context(_generated_at(), gate, case_refs)
     pairs = _pairs(formats, outputs, "table")
@@ -319,13 +331,14 @@ _report_options = _apply(  # what `report` and `annual-report` share beyond the 
                       "pdf needs pip install 'chc[pdf]'."),
     click.option("--output", "outputs", multiple=True, type=click.Path(path_type=Path),
                  help="Write to this file (repeatable); all are written, or none."),
+    _HISTORY,
 )
 
 
 @main.command()
 @_inputs(register_required=True, assessing=False)
 @_report_options
-def report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats, outputs, **inputs) -> None:
+def report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats, outputs, history_path, **inputs) -> None:
     """The governing body's complaints update (Code 9.7): volumes, outcomes, timeliness, TSMs, themes, the Ombudsman.
 
     \b
@@ -333,7 +346,8 @@ def report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats,
     """
     from checker.report.documents import update_document
 
-    data, _ = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path}, False)
+    data, _ = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path}, False,
+                           history_path)
     _emit_report(lambda: update_document(data), data, formats, outputs)
 
 
@@ -341,7 +355,7 @@ def report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats,
 @_inputs(register_required=True)
 @_report_options
 @_CASE_REFS
-def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats, outputs, case_refs, **inputs) -> None:
+def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, formats, outputs, history_path, case_refs, **inputs) -> None:
     """The annual complaints performance and service improvement report (Code 8.1 a-f), with the self-assessment as Appendix 1.
 
     \b
@@ -351,7 +365,8 @@ def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, f
     from checker.render.json_format import assessment_dict
     from checker.report.documents import annual_document
 
-    data, assessment = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path}, True)
+    data, assessment = _report_data(inputs, by, compare, {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path}, True,
+                                    history_path)
     generated_at = _generated_at()
     data["self_assessment"] = assessment_dict(assessment, generated_at)
     if any(fmt != "json" for fmt, _ in _pairs(formats, outputs, "md")):
@@ -359,8 +374,10 @@ def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, f
     _emit_report(lambda: annual_document(data, build_appendix(assessment, generated_at, case_refs)), data, formats, outputs)
 
 
-def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | None, paths: dict[str, Path | None], assess: bool):
-    """Load once; assess if asked (the annual report's part a and Appendix 1) and compute the figures from the same register."""
+def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | None, paths: dict[str, Path | None], assess: bool,
+                 history_path: Path | None):
+    """Load once; assess if asked (the annual report's part a and Appendix 1) and compute the figures from the same register;
+    with --history, record them and add the trend over the stored quarters (`history` in the report's data)."""
     from checker.load.activity import load_activity
     from checker.report.data import report_data
 
@@ -380,7 +397,58 @@ def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | Non
     if data["previous"] and not data["previous"]["has_data"]:
         click.echo(f"chc: no data for {data['previous']['period']['label']}: the register holds no contact received in it, "
                    "so the report compares with nothing and says so", err=True)
+    with _history(history_path) as history:
+        if history is not None:
+            _remember_figures(history, data, policy, loaded["register"], "quarter" in by)
+        if assessment is not None:
+            _remember_assessment(history, assessment)
     return data, assessment
+
+
+@contextmanager
+def _history(path: Path | None, create: bool = True) -> Iterator[Any]:
+    """--history: the file opened, checked and migrated (None without the option); one chc cannot use ends the run with
+    status 2, the file left as it was."""
+    from checker.history.store import HistoryError, open_history
+
+    if path is None:
+        yield None
+        return
+    _read_from(path)  # never an --output
+    try:
+        with open_history(path, create) as history:
+            yield history
+    except HistoryError as err:
+        _progress().close()
+        _stop(str(err))
+
+
+def _remember_assessment(history, assessment) -> None:
+    """Record the verdicts, after reading what changed since the same period a year before onto the assessment."""
+    from checker.derive.period import previous_year
+    from checker.history.diff import since
+    from checker.history.record import assessment_run, fingerprint, record_assessment
+
+    if history is None:
+        return
+    earlier = previous_year(assessment.period).label
+    assessment.changes_since = since(history, earlier, {r.provision.id: r.status for r in assessment.results})
+    if assessment.changes_since is None:
+        click.echo(f"chc: {history.path} holds no self-assessment of {earlier}: no change since then to show", err=True)
+    run = assessment_run(assessment, _generated_at(), fingerprint(assessment.policy, assessment.register))
+    replaced = record_assessment(history, assessment, run)
+    click.echo(f"chc: recorded the self-assessment of {assessment.period.label} in {history.path}" + (f", {replaced}" if replaced else ""), err=True)
+
+
+def _remember_figures(history, data: dict[str, Any], policy: Policy, register, trend: bool) -> None:
+    """Record the report's figures; with --by quarter, put the stored quarters' trend into the report's data."""
+    from checker.history.query import stored_quarters
+    from checker.history.record import figures_run, fingerprint, record_figures
+
+    replaced = record_figures(history, data, figures_run(data, _generated_at(), fingerprint(policy, register)))
+    click.echo(f"chc: recorded the figures of {data['period']['label']} in {history.path}" + (f", {replaced}" if replaced else ""), err=True)
+    if trend:
+        data["history"] = {"file": history.path.name, "quarters": stored_quarters(history, dt.date.fromisoformat(data["period"]["end"]))}
 
 
 def _emit_report(build: Callable[[], Any], data: dict[str, Any], formats: tuple[str, ...], outputs: tuple[Path, ...]) -> None:
@@ -782,6 +850,55 @@ def code_import(form: Path, output: Path, force: bool, code_path: Path | None) -
         if stale.name not in written:
             stale.unlink()
     click.echo(f"chc: {output} holds the wording of the {len(rows)} provisions in {form.name}; use it with --code {output}", err=True)
+
+
+@main.group("history")
+def history_group() -> None:
+    """The records a history file keeps (--history FILE on assess, check, report and annual-report writes them)."""
+
+
+_HISTORY_FILE = click.option("--history", "history_path", required=True, type=click.Path(path_type=Path), help="The history file (SQLite).")
+
+
+@history_group.command("list")
+@_HISTORY_FILE
+def history_list(history_path: Path) -> None:
+    """Every record: period, kind (self-assessment or report figures), rules and Code versions, when, from which register."""
+    from checker.history.tables import list_table
+
+    with _history(history_path, create=False) as history:
+        _echo(list_table(history))
+
+
+@history_group.command("show")
+@click.argument("period", callback=_period)
+@_HISTORY_FILE
+def history_show(period, history_path: Path) -> None:
+    """A period's latest self-assessment (every verdict and its evidence kinds) and its headline figures.
+
+    \b
+    chc history show 2024-25 --history history.sqlite
+    """
+    from checker.history.tables import show_text
+
+    with _history(history_path, create=False) as history:
+        _echo(show_text(history, period.label))
+
+
+@history_group.command("diff")
+@click.argument("first", callback=_period)
+@click.argument("second", callback=_period)
+@_HISTORY_FILE
+def history_diff(first, second, history_path: Path) -> None:
+    """The verdicts that changed from FIRST to SECOND (newly met, newly not met), and the headline figures side by side.
+
+    \b
+    chc history diff 2023-24 2024-25 --history history.sqlite
+    """
+    from checker.history.tables import diff_text
+
+    with _history(history_path, create=False) as history:
+        _echo(diff_text(history, first.label, second.label))
 
 
 if __name__ == "__main__":

@@ -153,9 +153,9 @@ def _wording_notes(assessment: Assessment, form: dict[str, Any]) -> list[str]:
     """Where the form's words come from, said once: the requirements' wording, those chc could not verify, the preamble."""
     unverified = [r.provision.id for r in assessment.results if r.provision.uncertain]
     imported = assessment.catalogue.code.get("requirements_from")
-    official = imported and all(r.provision.wording == "official" for r in assessment.results)
+    official = all(r.provision.wording == "official" for r in assessment.results)
     notes = [f"The 'Code requirement' texts are the Housing Ombudsman's own wording, taken from its self-assessment form on "
-             f"{uk_date(imported['imported_on'])}." if official else WORDING_NOTE]
+             f"{uk_date(imported['imported_on'])}." if imported and official else WORDING_NOTE]
     if unverified:
         notes.append(f"The wording of {_join(unverified, 'provision')} could not be verified against the Ombudsman's text.")
     if form.get("preamble") and form.get("source"):

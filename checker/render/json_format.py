@@ -16,6 +16,9 @@ from checker.verdict.waivers import Waiver
 
 def assessment_dict(assessment: Assessment, generated_at: dt.datetime) -> dict[str, Any]:
     code = assessment.catalogue.code
+    since = assessment.changes_since
+    changes = {"changes_since": {"period": since.period, "recorded_at": since.recorded_at, "changes": [
+        {"provision": c.provision, "before": c.before, "now": c.now, "change": c.change} for c in since.changes]}} if since else {}
     return {
         "tool": {"name": "chc", "version": __version__},
         "generated_at": generated_at.isoformat(timespec="seconds"),
@@ -32,6 +35,7 @@ def assessment_dict(assessment: Assessment, generated_at: dt.datetime) -> dict[s
             "skipped_rows": [{"row": row, "reasons": reasons} for row, reasons in assessment.register.skipped_rows],
         },
         "summary": assessment.summary(),
+        **changes,
         "provisions": [
             {
                 "id": r.provision.id,

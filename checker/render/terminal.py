@@ -59,7 +59,19 @@ def render_terminal(assessment: Assessment, context: Context) -> str:
             f"{assessment.rows_in_period} received in the period.")
     skipped = "".join(f"\nrow {row} skipped: {'; '.join(reasons)}" for row, reasons in assessment.register.skipped_rows)
     head = "\n".join(_wrap(line, columns) for line in (head + skipped).splitlines())
-    return f"{head}\n\n{table}\n\n{summary}\n"
+    return f"{head}\n\n{table}\n\n{summary}\n{_changes(assessment)}"
+
+
+def _changes(assessment: Assessment) -> str:
+    """With --history: the provisions newly met and newly not met since the same period a year before."""
+    since = assessment.changes_since
+    if since is None:
+        return ""
+    if not since.changes:
+        return f"\nNo provision is newly met or newly not met since {since.period}.\n"
+    rows = [[c.provision, LABEL[c.before], LABEL[c.now], c.change.replace("_", " ")] for c in since.changes]
+    return "\n" + tabulate(rows, headers=["Provision", since.period, assessment.period.label, "Since last year"],
+                           tablefmt="simple", disable_numparse=True) + "\n"
 
 
 def _wrap(text: str, width: int) -> str:

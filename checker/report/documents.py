@@ -488,7 +488,7 @@ def _groups(data: dict[str, Any], level: int = 2) -> list[Block]:
     by_quarter = "quarter" in groups[0]["key"]
     by_org = "organisation" in groups[0]["key"]
     if by_quarter:
-        blocks += _quarter_trend(data)
+        blocks += _quarter_trend(data) + _stored_trend(data, level)
     for quarter in dict.fromkeys(g["key"].get("quarter") for g in groups):
         mine = [g for g in groups if g["key"].get("quarter") == quarter]
         if quarter:
@@ -541,6 +541,22 @@ def _quarter_trend(data: dict[str, Any]) -> list[Block]:
             Chart("Stage 1 complaints received by quarter", partial(
                 charts.grouped_bar_chart, "Stage 1 complaints received by quarter", [q[-2:] for q in labels], series),
                 "; ".join(f"{q}: " + ", ".join(f"{k} {v[i]}" for k, v in series.items()) for i, q in enumerate(labels)))]
+
+
+def _stored_trend(data: dict[str, Any], level: int) -> list[Block]:
+    """With --history: the quarters recorded in the history file, earlier years' included, read from it rather than from a register."""
+    stored = data.get("history")
+    if not stored or not stored["quarters"]:
+        return []
+
+    def on_time(stage: dict[str, Any]) -> str:
+        return whole_pct(stage["within_timescale"]["count"], stage["within_timescale"]["of"])
+
+    rows = tuple((q["period"]["label"], str(q["stage1"]["received"]), on_time(q["stage1"]), str(q["stage2"]["received"]), on_time(q["stage2"]))
+                 for q in stored["quarters"])
+    return [Heading("Trend over the recorded quarters", level),
+            Table(("Quarter", "Stage 1 received", "Stage 1 on time", "Stage 2 received", "Stage 2 on time"), rows,
+                  f"Each quarter's figures as recorded in {stored['file']} when its report was run", numeric=(1, 2, 3, 4))]
 
 
 def _dig(node: dict[str, Any] | None, path: tuple[str, ...]) -> Any | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -22,6 +22,9 @@ from checker.rules.evaluate import evaluate
 from checker.verdict import reasoning
 from checker.verdict.infer import Decision, Outcome, decide, rule_outcomes
 from checker.verdict.waivers import Approvals, Waiver
+
+if TYPE_CHECKING:
+    from checker.history.diff import YearOnYear
 
 STATUSES = ("met", "partially_met", "not_met", "waived", "not_applicable", "not_assessed")
 SHOWN_IDS = 5
@@ -97,6 +100,7 @@ class Assessment:
     policy: Policy
     rules_version: str
     derived: pl.DataFrame = field(repr=False, compare=False)  # the register as derive() gave it: the annual report's figures reuse it
+    changes_since: YearOnYear | None = None  # with --history: what changed since the same period a year before
 
     def summary(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
