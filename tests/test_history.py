@@ -78,6 +78,23 @@ def test_the_terminal_summary_tables_the_changes(recorded, tmp_path):
     assert "Since last year" in out.stdout
 
 
+def test_the_appendix_and_the_annual_report_table_what_changed_since_last_year(recorded, tmp_path):
+    history = copy_of(recorded, tmp_path)
+    appendix, annual = tmp_path / "appendix1.md", tmp_path / "annual.md"
+    assert chc("assess", *INPUTS, "--period", "2024-25", "--history", history, "--output", appendix, env=EPOCH).exit_code == 0
+    assert chc("annual-report", *INPUTS, "--period", "2024-25", "--history", history, "--output", annual, env=EPOCH).exit_code == 0
+    before, now = statuses(recorded["2023-24"]), statuses(recorded["2024-25"])
+    flipped = [p for p in now if (now[p] in YES) != (before[p] in YES)]
+    for path in (appendix, annual):
+        text = path.read_text()
+        assert "Changes since 2023-24" in text and "| Code provision | Requirement | 2023-24 | 2024-25 |" in text
+        table = [line for line in text.splitlines() if line.startswith("| ") and line.endswith((" | Yes | No |", " | No | Yes |"))]
+        assert [line.split(" | ")[0].removeprefix("| ") for line in table] == flipped
+        for line in table:
+            provision = line.split(" | ")[0].removeprefix("| ")
+            assert line.endswith(" | No | Yes |") == (now[provision] in YES)
+
+
 def test_a_rerun_replaces_the_record_in_one_transaction(recorded, tmp_path):
     history = copy_of(recorded, tmp_path)
     out = chc("assess", *INPUTS, "--period", "2024-25", "--history", history, "--generated-at", "2025-06-01T10:00:00Z")

@@ -91,6 +91,8 @@ class Appendix:
     sign_off: tuple[tuple[str, str], ...]  # who completed and who approved the form, and when; the MRC
     notes: tuple[str, ...]  # said once, at the end: rows left out, provenance, the wording and where the preamble is from
     provenance: str  # what generated the document, and that it holds no personal data: also the files' description
+    changes_since: tuple[str, str] | None = None  # with --history: (the earlier period, this one)
+    changes: tuple[tuple[str, str, str, str], ...] = ()  # (provision, title, then, now): newly met and newly not met
 
     @property
     def total(self) -> int:
@@ -124,7 +126,19 @@ def build_appendix(assessment: Assessment, generated_at: dt.datetime, case_refs:
         sign_off=sign_off(assessment.policy.data),
         notes=(*skipped_note(assessment.register.skipped_rows), provenance, *_wording_notes(assessment, form)),
         provenance=provenance,
+        **_changes(assessment),
     )
+
+
+def _changes(assessment: Assessment) -> dict[str, Any]:
+    """The provisions newly answered Yes or No since the same period a year before (--history), in Code order."""
+    since = assessment.changes_since
+    if since is None:
+        return {}
+    titles = {r.provision.id: r.provision.title for r in assessment.results}
+    rows = tuple((c.provision, titles.get(c.provision, ""), COMPLY[c.before], COMPLY[c.now])
+                 for c in since.changes if COMPLY.get(c.before) != COMPLY.get(c.now))
+    return {"changes_since": (since.period, assessment.period.label), "changes": rows}
 
 
 def unplanned(assessment: Assessment) -> list[str]:

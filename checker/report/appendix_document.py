@@ -12,6 +12,7 @@ from checker.report.model import Block, Document, Fields, Heading, Paragraph, Qu
 from checker.verdict.assessment import Assessment
 
 SUMMARY_WIDTHS = (0.22, 0.12)  # a short table, not the width of the page
+CHANGE_WIDTHS = (0.12, 0.5, 0.12, 0.12)
 FOOTER_META = ("Period", "Code", "Rules version", "Generated")  # what every printed page says it belongs to
 
 
@@ -19,7 +20,7 @@ def appendix_document(assessment: Assessment, context: Context) -> Document:
     """The whole form: what it is, the count of Yes and No, the form's introduction, a table per section, every No
     with its action, owner and date, the sign-off and the notes."""
     appendix = build_appendix(assessment, context.generated_at, context.case_refs)
-    blocks: list[Block] = [Heading("Summary"), summary_table(appendix)]
+    blocks: list[Block] = [Heading("Summary"), summary_table(appendix), *change_blocks(appendix, level=2)]
     if appendix.preamble:
         blocks += [Heading("About this form"), Quote(appendix.preamble)]
     blocks += form_blocks(appendix, level=2)
@@ -37,6 +38,17 @@ def summary_table(appendix: Appendix) -> Table:
     """How many provisions the form answers Yes and No."""
     return Table(("Comply", "Provisions"), tuple((name, str(n)) for name, n in appendix.summary) + (("Total", str(appendix.total)),),
                  numeric=(1,), total_row=True, widths=SUMMARY_WIDTHS)
+
+
+def change_blocks(appendix: Appendix, level: int) -> list[Block]:
+    """With a history file, what changed since the year before: each provision newly answered Yes or No."""
+    if appendix.changes_since is None:
+        return []
+    before, now = appendix.changes_since
+    title = Heading(f"Changes since {before}", level)
+    if not appendix.changes:
+        return [title, Paragraph(f"Every provision has the same answer as in {before}.")]
+    return [title, Table(("Code provision", "Requirement", before, now), appendix.changes, widths=CHANGE_WIDTHS)]
 
 
 def form_blocks(appendix: Appendix, level: int) -> list[Block]:

@@ -16,7 +16,7 @@ from checker.derive.dates import uk_date
 from checker.load.register import accounting
 from checker.render.appendix import GAP_COLUMNS, Appendix, skipped_note
 from checker.report import charts
-from checker.report.appendix_document import form_blocks, sign_off_blocks, summary_table
+from checker.report.appendix_document import change_blocks, form_blocks, sign_off_blocks, summary_table
 from checker.report.figures import half_up
 from checker.report.model import Block, Bullets, Chart, Document, Heading, Landscape, Paragraph, Quote, Table
 
@@ -97,6 +97,7 @@ def annual_document(data: dict[str, Any], appendix: Appendix) -> Document:
         Bullets(tuple(f"{key}. {text};" for key, text in PART_81.items())),
         Heading("a. Self-assessment against the Complaint Handling Code"),
         summary_table(appendix),
+        *change_blocks(appendix, level=3),
         Paragraph("The full self-assessment form is Appendix 1 of this report. The requirements not met, and how and by when they will be "
                   "addressed:"),
         # the requirements themselves are in Appendix 1
