@@ -374,6 +374,62 @@ def annual_report(by, compare, ombudsman_path, learning_path, benchmarks_path, f
     _emit_report(lambda: annual_document(data, build_appendix(assessment, generated_at, case_refs)), data, formats, outputs)
 
 
+@main.command()
+@_inputs(register_required=True)
+@click.option("--ombudsman", "ombudsman_path", type=click.Path(path_type=Path),
+              help="Ombudsman activity (YAML; default: ombudsman.yaml beside the policy, if there).")
+@click.option("--learning", "learning_path", type=click.Path(path_type=Path),
+              help="Learning from complaints (YAML; default: learning.yaml beside the policy, if there).")
+@click.option("--benchmarks", "benchmarks_path", type=click.Path(path_type=Path),
+              help="TSM sector medians (YAML; default: benchmarks.yaml beside the policy, if there).")
+@click.option("--output-dir", required=True, type=click.Path(path_type=Path),
+              help="The folder to write the pack into (created if need be); refused if it holds files, unless --force.")
+@click.option("--force", is_flag=True, help="Write into a folder that holds files: the pack's files in it are replaced.")
+def submission(ombudsman_path, learning_path, benchmarks_path, output_dir, force, **inputs) -> None:
+    """The annual submission to the Ombudsman in one folder, with a checklist: exit 0 complete, 1 something missing, 2 bad input.
+
+    \b
+    The self-assessment (Word, HTML, PDF), the annual complaints performance and service improvement report (8.1),
+    the governing body's response drafted (8.2, Word), the complaint TSMs for the Regulator's return (CSV, Excel)
+    and checklist.md: the deadline, each document present or missing, where each is published, the sign-off, and
+    every provision answered No with its action and date. Several organisations in the register (one complaints
+    policy across a group) get figures for each and for the whole.
+
+    \b
+    chc submission --policy policy.yaml --register register.csv --period 2024-25 --output-dir submission-2024-25
+    """
+    from checker.render.pdf import PdfUnavailable, weasyprint
+    from checker.report.submission import PACK_NAMES, build_pack, is_year
+
+    if not is_year(inputs["period"]):
+        raise click.BadParameter(f"'{inputs['period'].label}': a submission covers a whole financial year, e.g. 2024-25", param_hint="--period")
+    if output_dir.exists() and not output_dir.is_dir():
+        _stop(f"--output-dir {output_dir} is a file; the pack is a folder")
+    if output_dir.is_dir() and any(output_dir.iterdir()) and not force:
+        _stop(f"--output-dir {output_dir} already holds files; name a new or empty folder, or add --force to replace the pack in it")
+    data, assessment = _report_data(inputs, ("organisation",), None,
+                                    {"ombudsman": ombudsman_path, "learning": learning_path, "benchmarks": benchmarks_path}, True, None)
+    if len(data["groups"]) < 2:  # one organisation: its figures are the whole's
+        data["groups"] = []
+    try:
+        weasyprint()
+        pdf_missing = ""
+    except PdfUnavailable as err:
+        pdf_missing = str(err)
+    _progress().step("writing")
+    pack = build_pack(assessment, data, _generated_at(), pdf_missing)
+    _progress().close()
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        _stop(f"cannot create the folder {output_dir}: {os_reason(err)}")
+    _write_all([(output_dir / name, body) for name, body in pack.files])
+    for stale in PACK_NAMES - {name for name, _ in pack.files}:  # a PDF left from an earlier run would be taken for this one's
+        (output_dir / stale).unlink(missing_ok=True)
+    _echo(pack.checklist)
+    sys.exit(int(not pack.complete))
+
+
 def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | None, paths: dict[str, Path | None], assess: bool,
                  history_path: Path | None):
     """Load once; assess if asked (the annual report's part a and Appendix 1) and compute the figures from the same register;
