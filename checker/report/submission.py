@@ -141,7 +141,7 @@ def _checklist(pack: Pack, assessment: Assessment, data: dict[str, Any], policy:
         lines.append(f"| {label} | {shown} | self_assessment.{key} |")
     lines += ["", "## Provisions answered No", ""]
     if nos:
-        lines += ["| Provision | Action | Owner | Target date |", "|---|---|---|---|"]
+        lines += ["| Provision | Action recorded | Owner | Target date |", "|---|---|---|---|"]
         for r in nos:
             plan = r.plan or {}
             lines.append(f"| {r.provision.id} | {'yes' if plan.get('action') else '**missing**'} | {plan.get('owner') or '**missing**'} | "
