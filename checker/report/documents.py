@@ -84,7 +84,7 @@ def _with_previous(now: Any, before: Any | None) -> str:
 
 def update_document(data: dict[str, Any]) -> Document:
     """`chc report`: the governing body's update on volume, categories, outcomes, performance, trends and the Ombudsman."""
-    blocks: list[Block] = [*_summary(data), *_performance(data), *_groups(data), *_ombudsman(data), *_learning(data), *_skipped(data)]
+    blocks: list[Block] = [*summary_blocks(data), *_performance(data), *_groups(data), *_ombudsman(data), *_learning(data), *_skipped(data)]
     return Document(f"Complaint handling performance {data['period']['label']}", data["landlord"], _meta(data), tuple(blocks))
 
 
@@ -105,7 +105,7 @@ def annual_document(data: dict[str, Any], appendix: Appendix) -> Document:
               widths=(0.11, 0.33, 0.26, 0.16, 0.14))
         if appendix.gaps else Paragraph("Every requirement of the Code is met."),
         Heading("b. Complaint handling performance"),
-        *_summary(data, level=3),
+        *summary_blocks(data, level=3),
         *_performance(data, level=3),
         *_groups(data, level=3),
         Heading("c. Findings of non-compliance with the Code by the Ombudsman"),
@@ -155,7 +155,7 @@ def _prev(data: dict[str, Any], *path: str) -> Any | None:
     return _dig(data["previous"], path) if _compared(data) else None
 
 
-def _summary(data: dict[str, Any], level: int = 2) -> list[Block]:
+def summary_blocks(data: dict[str, Any], level: int = 2) -> list[Block]:
     s1, s2, tsm = data["stage1"], data["stage2"], data["tsm"]
     before = _compared(data)
     was = (lambda *path: f" ({before}: {_prev(data, *path)})") if before else (lambda *path: "")

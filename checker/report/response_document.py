@@ -13,7 +13,7 @@ from typing import Any
 
 from checker.derive.dates import uk_date
 from checker.render.appendix import ALL_MET, Appendix
-from checker.report.documents import _summary as summary_blocks
+from checker.report.documents import summary_blocks
 from checker.report.model import Block, Document, Heading, Paragraph, Table
 
 GAP_COLUMNS = ("Provision", "Requirement", "Action", "Owner", "Target date")
