@@ -439,10 +439,12 @@ def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | Non
 
     policy_path = inputs.pop("policy_path")
     (policy,), loaded = _load((policy_path,), **inputs)
+    with _input_errors():
+        activity = load_activity(policy_path, paths)
+    loaded["ombudsman"] = activity.ombudsman or None
     assessment = _judge(loaded, policy) if assess else None
     with _input_errors():
         _progress().step("computing the figures")
-        activity = load_activity(policy_path, paths)
         data = report_data(policy, loaded["register"], loaded["catalogue"], loaded["period"], activity,
                            _generated_at(), by, compare == "previous-year", loaded["as_of"],
                            assessment)
@@ -554,6 +556,7 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
     come first: they are small and the likeliest to be wrong, and a typo in one should not wait for a large register.
     rules_paths None (chc report) loads no rules: the figures need none."""
     from checker.derive.period import financial_year_of
+    from checker.load.activity import ombudsman_beside
     from checker.load.catalogue import load_catalogue
     from checker.load.mapping import load_mapping
     from checker.load.policy import load_policy
@@ -592,8 +595,10 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
                            "rules that need them (add the export's headings under stage2: to judge them)", err=True)
             if register.skipped:
                 click.echo(f"chc: {register.accounting()}", err=True)
+        ombudsman = ombudsman_beside(policy_paths[0]) if rulebook else None
     return policies, {"register": register, "catalogue": catalogue, "rulebook": rulebook,
-                      "period": period or financial_year_of(today), "as_of": as_of, "approvals": approvals, "today": today}
+                      "period": period or financial_year_of(today), "as_of": as_of, "approvals": approvals, "today": today,
+                      "ombudsman": ombudsman}
 
 
 def _tell_absent(register, rulebook) -> None:

@@ -19,6 +19,7 @@ import polars as pl
 from checker import __version__
 from checker.derive.aggregates import AGGREGATES
 from checker.derive.cases import DERIVED_FIELDS
+from checker.derive.ombudsman_facts import OMBUDSMAN_FACTS_DOC
 from checker.errors import InputError, Problem, fail
 from checker.load.catalogue import Catalogue
 from checker.load.policy import POLICY_FACTS_DOC
@@ -356,7 +357,8 @@ def _case_kinds() -> dict[str, str]:
 
 @cache
 def policy_kinds() -> dict[str, str | None]:
-    """Every policy fact and its kind: scalar paths of the policy schema, plus the derived facts (POLICY_FACTS_DOC)."""
+    """Every policy fact and its kind: scalar paths of the policy schema, the derived facts (POLICY_FACTS_DOC) and the
+    Ombudsman activity's (OMBUDSMAN_FACTS_DOC)."""
     root = schema("policy")
     kinds: dict[str, str | None] = {}
 
@@ -382,7 +384,7 @@ def policy_kinds() -> dict[str, str | None]:
             kinds[f"reporting.{section}.contents"] = "text"
         else:
             kinds[pattern] = kind
-    return kinds
+    return kinds | {name: kind for name, (kind, _, _) in OMBUDSMAN_FACTS_DOC.items()}
 
 
 def _schema_kind(spec: dict[str, Any]) -> str | None:

@@ -44,6 +44,11 @@ PART_81 = {
     "e": "any annual report about the landlord's performance from the Ombudsman",
     "f": "any other relevant reports or publications produced by the Ombudsman in relation to the work of the landlord",
 }
+CHFO_TYPES = {"1": "Complaint Handling Failure Orders, type 1 (the complaint handling process)",
+              "2": "Complaint Handling Failure Orders, type 2 (the complaint handling process)",
+              "3": "Complaint Handling Failure Orders, type 3 (compliance with the Code)"}
+SELF_ASSESSMENT_AFTER = {"order": "an Ombudsman order", "recommendation": "an Ombudsman recommendation",
+                         "spotlight_report": "a spotlight report"}
 NO_OMBUDSMAN_FILE = "This report holds no record of the Ombudsman's activity for the period."
 
 
@@ -580,6 +585,10 @@ def _ombudsman(data: dict[str, Any], level: int = 2) -> list[Block]:
             (EVENTS["investigation_started"], str(o["events"]["investigation_started"]))]
     if o["events"]["complaint_handling_failure_order"]:
         rows.append((EVENTS["complaint_handling_failure_order"], str(o["events"]["complaint_handling_failure_order"])))
+    for kind, counts in (o.get("failure_orders") or {}).items():
+        rows.append((CHFO_TYPES[kind], f"{counts['total']} ({counts['complied']} complied with)" if counts["total"] else "0"))
+    if o.get("failure_notices") is not None:
+        rows.append(("Complaint Handling Failure Notices", str(o["failure_notices"])))
     blocks.append(Table(("Activity", "Number"), tuple(rows), numeric=(1,)))
     found = [(FINDINGS[k], str(v)) for k, v in o["findings"].items() if v]
     if found:
@@ -592,17 +601,36 @@ def _ombudsman(data: dict[str, Any], level: int = 2) -> list[Block]:
         blocks.append(Paragraph(f"Orders: {o['orders']['total']} in all, {o['orders']['complied']} complied with, "
                                 f"{o['orders']['in_progress']} in progress, {o['orders']['overdue']} overdue, "
                                 f"{o['orders']['not_complied']} not complied with."))
+    severe = o.get("severe_maladministration_orders")
+    if severe is not None:
+        blocks.append(Paragraph(f"Orders related to severe maladministration findings open in the period: {severe['total']}, "
+                                f"{severe['complied']} complied with, {severe['outstanding']} overdue or not complied with."))
+    blocks += [Paragraph(_self_assessment(s)) for s in o.get("self_assessments") or []]
     return blocks
+
+
+def _self_assessment(s: dict[str, Any]) -> str:
+    """One self-assessment the Ombudsman asked for, and where it stands (Code 8.4: re-submitted, or not yet)."""
+    head = f"Self-assessment asked for after {SELF_ASSESSMENT_AFTER[s['after']]}" + (f" ({s['source']})" if s.get("source") else "")
+    if not s.get("revised_on"):
+        return f"{head} on {uk_date(s['date'])}: not yet revised."
+    done = (f"re-submitted to the Ombudsman on {uk_date(s['resubmitted_on'])}" if s.get("resubmitted_on")
+            else "not yet re-submitted to the Ombudsman")
+    return f"{head} on {uk_date(s['date'])}: revised on {uk_date(s['revised_on'])}, {done}."
 
 
 def _non_compliance(data: dict[str, Any]) -> list[Block]:
     o = data["ombudsman"]
     if o is None:
         return [Paragraph(NO_OMBUDSMAN_FILE)]
-    if not o["non_compliance_findings"]:
+    type3 = [f for f in o.get("failure_order_details", []) if f["type"] == 3]
+    if not o["non_compliance_findings"] and not type3:
         return [Paragraph("The Ombudsman made no finding of non-compliance with the Code in the period.")]
     return [Table(("Date", "Reference", "Finding", "Action"), tuple(
-        (uk_date(f["date"]), f.get("reference", ""), f["summary"], f.get("action", "")) for f in o["non_compliance_findings"]))]
+        (uk_date(f["date"]), f.get("reference", ""), f["summary"], f.get("action", "")) for f in o["non_compliance_findings"]) + tuple(
+        (uk_date(f["date"]), f.get("reference", ""), "Complaint Handling Failure Order, type 3" + (f": {f['summary']}" if f.get("summary") else ""),
+         f"{f['status'].replace('_', ' ').capitalize()}" + (f" on {uk_date(f['complied_on'])}" if f.get("complied_on") else ""))
+        for f in type3))]
 
 
 def _reports(data: dict[str, Any], kinds: tuple[str, ...]) -> list[Block]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from checker.derive.ombudsman_facts import OMBUDSMAN
 from checker.load.register import FROM_ROW, REFERENCE, contract
 from checker.load.rulebook import Rule, policy_kinds
 from checker.rules import conditions
@@ -75,7 +76,7 @@ def evaluate(rules: list[Rule], frame: pl.DataFrame, policy: dict[str, Any], reg
     by_scope = {
         "case": _cases(frame, [r for r in rules if r.scope == "case"], policy, absent_columns, tolerances, unread_at_stage2,
                        absent_at_stage1),
-        "policy": _one_row(_policy_frame(rules, policy), [r for r in rules if r.scope == "policy"], policy, frozenset()),
+        "policy": _one_row(_policy_frame(rules, policy), [r for r in rules if r.scope == "policy"], policy, frozenset(), policy),
         "register": _one_row(pl.DataFrame([register_facts]),
                              [r for r in rules if r.scope == "register"], policy, absent_columns | absent_at_stage1),
     }
@@ -110,12 +111,22 @@ def _cases(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absen
     return findings
 
 
-def _one_row(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absent_columns: frozenset[str]) -> list[Finding]:
-    """Policy and register rules: the same compiler over a frame of one row; a breach is that row matching."""
-    absent = {r.id: absent_required(r, absent_columns) for r in rules}
+def _one_row(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absent_columns: frozenset[str],
+             facts: dict[str, Any] | None = None) -> list[Finding]:
+    """Policy and register rules: the same compiler over a frame of one row; a breach is that row matching. A policy
+    rule reading an Ombudsman activity fact the activity file cannot give (`facts`) is not assessed."""
+    absent = {r.id: absent_required(r, absent_columns) or (absent_activity(r, facts) if facts is not None else ()) for r in rules}
     judged = [r for r in rules if not absent[r.id]]
     row = frame.select(*(_compile(r.breach, policy).alias(r.id) for r in judged)).row(0, named=True) if judged else {}
     return [Finding(r, 0, 0, absent=absent[r.id]) if absent[r.id] else Finding(r, 1, int(row[r.id])) for r in rules]
+
+
+def absent_activity(rule: Rule, facts: dict[str, Any]) -> tuple[str, ...]:
+    """The Ombudsman activity facts the rule reads that the activity file (or its absence) does not give, but those the
+    rule asks about with `present`: as for a register column, the rule then says itself what no record means."""
+    asked = _asked(rule, rule.breach)
+    return tuple(sorted(name for name in conditions.fields(rule.breach)
+                        if name.startswith(OMBUDSMAN) and name not in facts and name not in asked))
 
 
 def _policy_frame(rules: list[Rule], policy: dict[str, Any]) -> pl.DataFrame:

@@ -25,6 +25,7 @@ import yaml
 from checker.derive.dates import parse_date
 from checker.derive.period import Period, parse_period
 from checker.errors import InputError, Problem, fail
+from checker.load.activity import ombudsman_beside, read_activity_file
 from checker.load.catalogue import Catalogue
 from checker.load.mapping import load_mapping
 from checker.load.policy import load_policy
@@ -78,6 +79,7 @@ class _Case:
     policy: dict[str, Any]
     rows: pl.DataFrame
     item: int | None
+    ombudsman: dict[str, Any] | None = None  # the record of the Ombudsman's activity the case is judged with
 
     @cached_property
     def texts(self) -> tuple[str, str]:
@@ -165,7 +167,7 @@ def _prepare(path: Path, catalogue: Catalogue, rule_folders: list[Path], books: 
         raise fail(str(path), 1, None, "a rule test file is a mapping with 'policy', 'register', 'period' and 'tests'")
     validate_doc(doc, "ruletest")
     data, here = doc.data, path.parent
-    inputs = {key: here / data[key] for key in ("policy", "register", "mapping") if key in data}
+    inputs = {key: here / data[key] for key in ("policy", "register", "mapping", "ombudsman") if key in data}
     problems = [doc.problem((key,), f"no such file {p}") for key, p in inputs.items() if not p.is_file()]
     own = [here / folder for folder in data.get("rules", [])]
     problems += [doc.problem(("rules", i), f"no such rules folder {f}") for i, f in enumerate(own) if not f.is_dir()]
@@ -180,6 +182,8 @@ def _prepare(path: Path, catalogue: Catalogue, rule_folders: list[Path], books: 
     if problems or period is None:
         raise InputError(problems)
     policy = load_policy(inputs["policy"])
+    activity: dict[Path | None, Any] = {None: ombudsman_beside(inputs["policy"]) if "ombudsman" not in inputs
+                                        else read_activity_file(inputs["ombudsman"], "ombudsman").data}
     mapping = load_mapping(inputs["mapping"]) if "mapping" in inputs else None
     register = load_register(inputs["register"], mapping)
     folders = tuple(dict.fromkeys(f.resolve() for f in [bundled("rules"), *rule_folders, *own]))
@@ -208,7 +212,8 @@ def _prepare(path: Path, catalogue: Catalogue, rule_folders: list[Path], books: 
                     problems.append(doc.problem(where + ("name",), f"two cases are called {title}: name each {expected} case of the rule differently"))
                 titles.add(title)
                 case, found = _case(doc, where, item if listed else None, known[rule_id], expected, spec, policy.data, base, base_ids)
-                problems += found
+                case.ombudsman, problem = _ombudsman(doc, where, spec, here, activity)
+                problems += found + problem
                 cases.append(case)
     if problems:
         raise InputError(problems)
@@ -243,6 +248,19 @@ def _case(doc: YamlDoc, where: Where, item: int | None, rule: Rule, expected: st
         rows = rows.filter(pl.col("contact_type") != spec["drop_contact_type"])
     problems += _undroppable(doc, where, spec)
     return _Case(rule, expected, where, spec, policy, rows.drop(spec.get("drop_columns", [])), item), problems
+
+
+def _ombudsman(doc: YamlDoc, where: Where, spec: dict[str, Any], here: Path,
+               read: dict[Path | None, Any]) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The case's record of the Ombudsman's activity: the base one (`read[None]`), none (null), or its own file, read once."""
+    if "ombudsman" not in spec or spec["ombudsman"] is None:
+        return (read[None] if "ombudsman" not in spec else None), []
+    path = (here / spec["ombudsman"]).resolve()
+    if not path.is_file():
+        return None, [doc.problem(where + ("ombudsman",), f"no such file {path}")]
+    if path not in read:
+        read[path] = read_activity_file(path, "ombudsman").data
+    return read[path], []
 
 
 def _undroppable(doc: YamlDoc, where: Where, spec: dict[str, Any]) -> list[Problem]:
@@ -300,7 +318,7 @@ def _run(test_file: RuleTestFile, case: _Case, tmp: Path, catalogue: Catalogue) 
     policy_text, register_text = case.texts
     policy = _read(tmp / "policy.yaml", policy_text, load_policy, test_file.inputs)
     register = _read(tmp / "register.csv", register_text, load_register, test_file.inputs)
-    assessment = assess(policy, register, catalogue, test_file.rulebook, test_file.period, test_file.as_of)
+    assessment = assess(policy, register, catalogue, test_file.rulebook, test_file.period, test_file.as_of, ombudsman=case.ombudsman)
     outcome = next(o for r in assessment.results for o in r.outcomes if o.rule.id == case.rule.id)
     return CaseResult(str(test_file.doc.path), test_file.doc.line(case.where) or 1, case.rule.id, case.expected,
                       outcome.result, _mismatch(case, outcome), case.spec.get("name", ""), case.item)

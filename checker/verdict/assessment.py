@@ -11,6 +11,7 @@ import polars as pl
 from checker.derive.aggregates import aggregates
 from checker.derive.cases import derive
 from checker.derive.dates import uk_date
+from checker.derive.ombudsman_facts import OMBUDSMAN, ombudsman_facts, unrecorded
 from checker.derive.period import Period
 from checker.derive.policy_dates import dated_facts
 from checker.errors import InputError
@@ -110,12 +111,14 @@ class Assessment:
 
 
 def assess(policy: Policy, register: Register | None, catalogue: Catalogue, rulebook: Rulebook, period: Period,
-           as_of: dt.date | None = None, approvals: Approvals | None = None, today: dt.date | None = None) -> Assessment:
+           as_of: dt.date | None = None, approvals: Approvals | None = None, today: dt.date | None = None,
+           ombudsman: dict[str, Any] | None = None) -> Assessment:
     """Derive, evaluate and decide, in that order, over one loaded register.
 
     With no register (a policy repository's CI holds no case data) only policy rules run, and provisions
     that need the register are not assessed rather than judged on nothing.
-    `today` decides which waivers and tolerances are in force (default: the real date).
+    `today` decides which waivers and tolerances are in force (default: the real date). `ombudsman` is the activity
+    file's data (ombudsman.yaml), whose facts the rules on 8.1 c, 8.4 and 9.7 c read; without it they are not assessed.
     """
     today = today or dt.date.today()
     as_of = as_of or min(period.end, today)
@@ -126,7 +129,7 @@ def assess(policy: Policy, register: Register | None, catalogue: Catalogue, rule
     frame = derive(register.frame, period, as_of, policy.closure_days)
     register_facts = aggregates(frame)
     tolerances = {t.rule: t for t in approvals.tolerances if t.active(today)}
-    policy_facts = {**policy.facts, **dated_facts(policy.facts, period, as_of)}
+    policy_facts = {**policy.facts, **dated_facts(policy.facts, period, as_of), **ombudsman_facts(ombudsman, period, as_of)}
     outcomes = rule_outcomes(evaluate(rules, frame, policy_facts, register_facts, register.absent_columns, tolerances,
                                            register.unread_at_stage2, register.absent_at_stage1))
     attestations = {a["provision"]: a for a in policy.attestations}
@@ -167,9 +170,13 @@ def _explain(provision: Provision, catalogue: Catalogue, decision: Decision, out
         evidence.append(_attested(attestation))
     status = decision.verdict
     basis = {"attestation": "attestation", "unjudged_rule": "none", "no_evidence": "none"}.get(decision.step, "rules")
-    absent = sorted({c for o in outcomes for c in o.finding.absent})
+    absent = sorted({c for o in outcomes for c in o.finding.absent if not c.startswith(OMBUDSMAN)})
+    unrecorded_facts = tuple(sorted({c for o in outcomes for c in o.finding.absent if c.startswith(OMBUDSMAN)}))
     if status in ("not_met", "partially_met") or (attestation and status != "met"):
         remediation = remediation or f"The policy attests {status.replace('_', ' ')}: record the plan and date to comply."
+    elif decision.step == "unjudged_rule" and unrecorded_facts:
+        remediation = (f"Keep the record of the Ombudsman's activity (ombudsman.yaml) complete: {unrecorded(unrecorded_facts)}. "
+                       "Then assess again.")
     elif decision.step == "unjudged_rule" and absent:
         remediation = (f"Record the {', '.join(reasoning.label(c) for c in absent)} in the complaints register (a column of the "
                        "export, or mapped from one), then assess again.")

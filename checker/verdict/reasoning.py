@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from checker.derive.ombudsman_facts import OMBUDSMAN, unrecorded
 from checker.load.catalogue import Catalogue
 from checker.load.register import contract
 from checker.load.rulebook import PLACEHOLDER, Rule
@@ -38,6 +39,8 @@ def label(column: str) -> str:
 def evidence(outcome: Outcome, catalogue: Catalogue, values: dict[str, Any]) -> str:
     """One outcome's evidence sentence, opening with how it was known."""
     rule, finding = outcome.rule, outcome.finding
+    if outcome.reason == "absent" and finding.absent[0].startswith(OMBUDSMAN):
+        return f"Not assessed: {unrecorded(finding.absent)}."
     if outcome.reason == "absent":
         return f"Not assessed: the register has no {_columns(finding.absent)} column."
     blanks = _blanks(rule)
@@ -48,7 +51,10 @@ def evidence(outcome: Outcome, catalogue: Catalogue, values: dict[str, Any]) -> 
         said = rule.not_applicable or f"{rule.title}: no case arose in the period."
         return f"{KIND_LABEL[rule.evidence_kind]}: {said}"
     template = rule.evidence_fail if outcome.result == "fail" and rule.evidence_fail else rule.evidence
-    text = f"{KIND_LABEL[rule.evidence_kind]}: {render(template, outcome, catalogue, values)}"
+    kind = KIND_LABEL[rule.evidence_kind]
+    if any(name.startswith(OMBUDSMAN) for name in rule.policy_fields):
+        kind = "Declared in the policy and the record of the Ombudsman's activity"
+    text = f"{kind}: {render(template, outcome, catalogue, values)}"
     if finding.unknown:
         why = f"as {blanks}" if blanks else "from what the register records"
         further = "A further case" if finding.unknown == 1 else f"A further {_cases(finding.unknown)}"
@@ -61,6 +67,8 @@ def outcome_reason(outcome: Outcome) -> str:
     """One line of reasoning for an outcome: the rule, how it was known, its counts and its result."""
     rule, finding = outcome.rule, outcome.finding
     head = f"{rule.id} ({rule.evidence_kind})"
+    if outcome.reason == "absent" and finding.absent[0].startswith(OMBUDSMAN):
+        return f"{head}: not assessed, as {unrecorded(finding.absent)} (ombudsman.yaml: {', '.join(f'`{c}`' for c in finding.absent)})."
     if outcome.reason == "absent":
         return f"{head}: not assessed, as the register has no {', '.join(f'`{c}`' for c in finding.absent)} column."
     if rule.scope != "case":
