@@ -438,7 +438,7 @@ def _report_data(inputs: dict[str, Any], by: tuple[str, ...], compare: str | Non
     from checker.report.data import report_data
 
     policy_path = inputs.pop("policy_path")
-    (policy,), loaded = _load((policy_path,), **inputs)
+    (policy,), loaded = _load((policy_path,), **inputs, activity_beside=False)
     with _input_errors():
         activity = load_activity(policy_path, paths)
     loaded["ombudsman"] = activity.ombudsman or None
@@ -551,12 +551,13 @@ def _assess(policy_path: Path, **inputs: Any):
 
 def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, mapping_path: Path | None, sheet: str | None,
           header_row: int | None, code_path: Path | None, as_of: dt.date | None, skip_bad_rows: bool = False,
-          rules_paths: tuple[Path, ...] | None = None, waivers_path: Path | None = None) -> tuple[list[Policy], dict[str, Any]]:
+          rules_paths: tuple[Path, ...] | None = None, waivers_path: Path | None = None,
+          activity_beside: bool = True) -> tuple[list[Policy], dict[str, Any]]:
     """Load and validate every input once, however many policies are then judged against the register. The policies
     come first: they are small and the likeliest to be wrong, and a typo in one should not wait for a large register.
     rules_paths None (chc report) loads no rules: the figures need none."""
     from checker.derive.period import financial_year_of
-    from checker.load.activity import ombudsman_beside
+    from checker.load.activity import ombudsman_beside, read_ombudsman
     from checker.load.catalogue import load_catalogue
     from checker.load.mapping import load_mapping
     from checker.load.policy import load_policy
@@ -595,7 +596,12 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
                            "rules that need them (add the export's headings under stage2: to judge them)", err=True)
             if register.skipped:
                 click.echo(f"chc: {register.accounting()}", err=True)
-        ombudsman = ombudsman_beside(policy_paths[0]) if rulebook else None
+        ombudsman = None
+        beside = ombudsman_beside(policy_paths[0]) if rulebook and activity_beside else None  # the reports read their own
+        if beside is not None:  # an input like any other: told, and never overwritten by an --output
+            _read_from(beside)
+            ombudsman = read_ombudsman(beside)
+            click.echo(f"chc: read ombudsman from {beside}", err=True)
     return policies, {"register": register, "catalogue": catalogue, "rulebook": rulebook,
                       "period": period or financial_year_of(today), "as_of": as_of, "approvals": approvals, "today": today,
                       "ombudsman": ombudsman}

@@ -56,7 +56,7 @@ def _fill(line: str, names: dict[str, str]) -> str:
     for c in CASES
 ])
 def test_case(case, generated, tmp_path):
-    args, names = [], {"bundled_rules": str(bundled("rules"))}
+    args, names = [], {"bundled_rules": str(bundled("rules")), "example": str(EXAMPLE)}
     for i, arg in enumerate(case["args"]):
         if i and case["args"][i - 1] in PATH_OPTIONS:
             arg = str(_resolve(arg, generated))

@@ -58,10 +58,14 @@ def read_activity_file(path: Path, kind: str) -> YamlDoc:
     return doc
 
 
-def ombudsman_beside(policy_path: Path) -> dict[str, Any] | None:
+def ombudsman_beside(policy_path: Path) -> Path | None:
     """What `chc assess` judges 8.1 c, 8.4 and 9.7 c on: ombudsman.yaml beside the policy, as the reports read it."""
     path = policy_path.parent / FILES["ombudsman"]
-    return read_activity_file(path, "ombudsman").data if path.is_file() else None
+    return path if path.is_file() else None
+
+
+def read_ombudsman(path: Path) -> dict[str, Any]:
+    return read_activity_file(path, "ombudsman").data
 
 
 def _within(day: str, period: Period) -> bool:

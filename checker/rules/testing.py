@@ -25,7 +25,7 @@ import yaml
 from checker.derive.dates import parse_date
 from checker.derive.period import Period, parse_period
 from checker.errors import InputError, Problem, fail
-from checker.load.activity import ombudsman_beside, read_activity_file
+from checker.load.activity import ombudsman_beside, read_activity_file, read_ombudsman
 from checker.load.catalogue import Catalogue
 from checker.load.mapping import load_mapping
 from checker.load.policy import load_policy
@@ -182,8 +182,8 @@ def _prepare(path: Path, catalogue: Catalogue, rule_folders: list[Path], books: 
     if problems or period is None:
         raise InputError(problems)
     policy = load_policy(inputs["policy"])
-    activity: dict[Path | None, Any] = {None: ombudsman_beside(inputs["policy"]) if "ombudsman" not in inputs
-                                        else read_activity_file(inputs["ombudsman"], "ombudsman").data}
+    ombudsman = inputs.get("ombudsman") or ombudsman_beside(inputs["policy"])
+    activity: dict[Path | None, Any] = {None: read_ombudsman(ombudsman) if ombudsman else None}
     mapping = load_mapping(inputs["mapping"]) if "mapping" in inputs else None
     register = load_register(inputs["register"], mapping)
     folders = tuple(dict.fromkeys(f.resolve() for f in [bundled("rules"), *rule_folders, *own]))
