@@ -27,7 +27,6 @@ GAP_COLUMNS = ("Code reference", "Requirement", "Reasons not met", "Proposal to 
 GAP_WIDTHS = (0.08, 0.24, 0.24, 0.24, 0.11, 0.09)
 SIGN_OFF_HEADING = "Sign-off"
 NO_OWNER, NO_DATE = "To be set", "Date to be set"
-CASE_REFS = ("none", "count", "list")  # how the published form shows the cases behind a verdict (--case-refs)
 SHOWN_CASES = 10
 SOURCES = {"case": "the complaints register", "register": "the register's figures", "policy": "the complaints policy"}
 ALL_MET = "Every requirement assessed is met or not applicable."
