@@ -40,6 +40,9 @@ CATEGORIES = ("organisation", "service_area", "themes")
 FREE_TEXT_MIN, FREE_TEXT_SHARE = 20, 0.9
 
 
+Check = tuple[pl.Expr, str, str | None]  # the cells in breach, what is wrong with them, what to do about it
+
+
 def contract() -> dict[str, dict[str, Any]]:
     """Column name → its JSON Schema, from the register schema."""
     return schema("register")["properties"]
@@ -121,14 +124,14 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         raw = mapping.apply(raw, name)
     if raw.height == 0:
         raise fail(name, None, None, "the register has a header but no rows" if raw.width else "the register is empty")
-    wide_complaints = _complaints_log(raw, name)
+    stage2 = [c[len(STAGE2):] for c in raw.columns if c.startswith(STAGE2)]
+    wide_complaints = _complaints_log(raw, stage2, name)
     if wide_complaints is not None:
         raw, above = raw.with_columns(pl.lit("complaint").alias("contact_type")), [*above, wide_complaints]
     columns = dict(contract())
     missing = [c for c in required_columns() if c not in raw.columns]
     if missing:
         raise InputError([Problem(name, first_row - 1, c, "required column is missing") for c in missing])
-    stage2 = [c[len(STAGE2):] for c in raw.columns if c.startswith(STAGE2)]
     ignored = [c for c in raw.columns if c not in columns and not c.startswith(STAGE2)]
     rows_read = raw.height
     cells = {c: raw.get_column(c) for c in raw.columns if c in columns}
@@ -181,9 +184,9 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
                     absent_at_stage1)
 
 
-def _complaints_log(raw: pl.DataFrame, name: str) -> Problem | None:
+def _complaints_log(raw: pl.DataFrame, stage2: list[str], name: str) -> Problem | None:
     """A wide export with no contact type column is a complaints log, every row a complaint: said, never assumed silently."""
-    if "contact_type" in raw.columns or not any(c.startswith(STAGE2) for c in raw.columns):
+    if "contact_type" in raw.columns or not stage2:
         return None
     return Problem(name, None, "contact_type", "the export has no contact type column, so every row is read as a complaint "
                    "(a complaints log with stage 2 columns); map one under columns: if it holds other contacts too")
@@ -428,21 +431,21 @@ def _typed(cells: dict[str, pl.Series], rows: pl.Series, columns: dict[str, dict
 def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bool, rows: pl.Series,
                   name: str) -> tuple[pl.Series, list[Problem]]:
     raw, value = pl.col("raw"), pl.col(col)
-    checks: list[tuple[pl.Expr, str]] = []  # (the cells in breach, what is wrong with them)
+    checks: list[Check] = []
     if spec.get("format") == "date":
-        checks.append((raw.is_not_null() & value.is_null(), "is not a valid date"))
+        checks.append((raw.is_not_null() & value.is_null(), "is not a valid date", WRITE_DATE))
     elif spec.get("type") in ("integer", "number") and "enum" not in spec:
         checks.append((raw.is_not_null() & (value.is_null() | (value.is_nan() | value.is_infinite() if spec["type"] == "number" else False)),
-                       "is not a number"))
+                       "is not a number", WRITE_NUMBER))
         if "minimum" in spec:
-            checks.append((value < spec["minimum"], f"must be at least {spec['minimum']}"))
+            checks.append((value < spec["minimum"], f"must be at least {spec['minimum']}", None))
         if "maximum" in spec:
-            checks.append((value.cast(pl.Float64).is_finite() & (value > spec["maximum"]), f"must be at most {spec['maximum']:,}"))
+            checks.append((value.cast(pl.Float64).is_finite() & (value > spec["maximum"]), f"must be at most {spec['maximum']:,}", None))
     if "enum" in spec:
         checks.append(((raw.is_not_null() & value.is_null()) | (value.is_not_null() & ~value.is_in(spec["enum"])),
-                       f"must be one of {', '.join(map(str, spec['enum']))}"))
+                       f"must be one of {', '.join(map(str, spec['enum']))}", _map_words(col, spec["enum"])))
     if required:
-        checks.append((raw.is_null(), "is required but blank"))
+        checks.append((raw.is_null(), "is required but blank", FILL_IN))
     text = cells.cast(pl.Utf8).str.strip_chars().replace("", None).alias("raw")
     checks += _personal_data(text, col)
     if spec.get("format") == "date":
@@ -455,11 +458,10 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
         if spec.get("enum") == ["yes", "no"]:
             step = step.with_columns(pl.col(col).replace(YES_NO))
     problems: list[Problem] = []
-    flags = step.select([c.fill_null(False).alias(str(i)) for i, (c, _) in enumerate(checks)])
-    for i, (_, message) in enumerate(checks):
+    flags = step.select([c.fill_null(False).alias(str(i)) for i, (c, _, _) in enumerate(checks)])
+    for i, (_, message, fix) in enumerate(checks):
         bad = flags[str(i)]
         if bad.any():
-            fix = _fix(col, message)
             problems += [Problem(name, row, col, message, fix) for row in rows.filter(bad)]  # never the cell: it was refused
     return step[col], problems
 
@@ -470,34 +472,23 @@ def looks_personal(text: str) -> bool:
     return any(re.search(pattern, folded) for pattern, _ in (_EMAIL, _PHONE))
 
 
-def _fix(col: str, message: str) -> str | None:
-    """What to do about a problem with a register cell, said once for all the rows that share it."""
-    base = col.removeprefix(STAGE2)
-    enum = contract()[base].get("enum") if base in contract() else None
-    fixes = {
-        "is required but blank": "fill it in, or pass --skip-bad-rows to assess the other rows",
-        "is not a number": "write a number, such as 150 or £150.00",
-        "is not a valid date": "write it as YYYY-MM-DD or DD/MM/YYYY",
-        "must be one of": f"map the export's own words to these in the mapping (--mapping), e.g. `values: {{{base}: "
-                          f"{{Their word: {enum[0] if enum else ''}}}}}`",
-        "duplicate case_id": "give each case its own reference; only a complaint's stage 1 and stage 2 may share one",
-        "a complaint needs its stage": "map the export's stage column (`columns: {stage: Its heading}`); an export with one "
-                                       "row per complaint and its stage 2 columns beside stage 1's names those under "
-                                       "`stage2:` in the mapping instead, and each row is read as a stage 1",
-        "only complaints have a stage": "leave the stage blank on other contacts, or map their contact type to complaint",
-        "is given, but the outcome": "set the outcome to not_accepted, or clear the reason",
-        "is not a case_id in the register": "check the reference: only a complaint may escalate from a case outside the register",
-        "is before received_date": "check both dates against the case record",
-    }
-    return next((fix for start, fix in fixes.items() if message.startswith(start) or start in message), None)
+# what to do about a problem, said once for all the rows that share it (errors.grouped)
+FILL_IN = "fill it in, or pass --skip-bad-rows to assess the other rows"
+WRITE_NUMBER = "write a number, such as 150 or £150.00"
+WRITE_DATE = "write it as YYYY-MM-DD or DD/MM/YYYY"
+CHECK_DATES = "check both dates against the case record"
 
 
-def _personal_data(text: pl.Series, col: str) -> list[tuple[pl.Expr, str]]:
+def _map_words(col: str, enum: list[Any]) -> str:
+    return f"map the export's own words to these in the mapping (--mapping), e.g. `values: {{{col.removeprefix(STAGE2)}: {{Their word: {enum[0]}}}}}`"
+
+
+def _personal_data(text: pl.Series, col: str) -> list[Check]:
     """Cells of a published column holding an e-mail address or telephone number. The patterns run on the column's
     distinct values (a register has a few dozen service areas, not a million), after NFKC."""
     if col.removeprefix(STAGE2) not in PUBLISHED:
         return []
-    checks = []
+    checks: list[Check] = []
     values = text.unique().drop_nulls() if col != "case_id" else text.drop_nulls()
     ascii_only = (values.str.len_bytes() == values.str.len_chars()).all()  # NFKC changes no ASCII text (0.2 s saved a million ids)
     folded = values if ascii_only else values.str.normalize("NFKC")
@@ -505,7 +496,7 @@ def _personal_data(text: pl.Series, col: str) -> list[tuple[pl.Expr, str]]:
         bad = values.filter(folded.str.contains(pattern).fill_null(False))
         if bad.len():
             checks.append((pl.col("raw").is_in(bad.implode()),
-                           f"looks like personal data ({what}); chc publishes this column, so it must not hold it"))
+                           f"looks like personal data ({what}); chc publishes this column, so it must not hold it", None))
     return checks
 
 
@@ -525,7 +516,7 @@ def _free_text(text: pl.Series) -> bool:
     return used_once >= FREE_TEXT_SHARE * cells.len()
 
 
-def _ambiguous_dates(step: pl.DataFrame, col: str, rows: pl.Series) -> list[tuple[pl.Expr, str]]:
+def _ambiguous_dates(step: pl.DataFrame, col: str, rows: pl.Series) -> list[Check]:
     """A column that also holds month-first dates (07/25/2024) makes every day-first reading of 05/07/2024 a guess."""
     unread = pl.col(col).is_null() & pl.col("raw").is_not_null()
     month_first = rows.filter(step.select(unread & pl.col("raw").str.to_date("%m/%d/%Y", strict=False).is_not_null()).to_series())
@@ -534,7 +525,7 @@ def _ambiguous_dates(step: pl.DataFrame, col: str, rows: pl.Series) -> list[tupl
     both = (pl.col(col).is_not_null() & pl.col("raw").str.contains(f"^{UK_SHAPE}$")
             & pl.col("raw").str.to_date("%m/%d/%Y", strict=False).is_not_null())
     return [(both, f"is ambiguous: this column also holds month-first dates (row {month_first[0]}, for one), "
-                   "so chc will not guess whether it is day-first")]
+                   "so chc will not guess whether it is day-first", None)]
 
 
 def _cast(c: pl.Expr, spec: dict[str, Any]) -> pl.Expr:
@@ -624,29 +615,34 @@ def _consistency(frame: pl.DataFrame, name: str) -> list[Problem]:
     own_stage1 = ((pl.col("stage") == 2) & (pl.col("parent_stage") == 1)).fill_null(False)  # one reference for both stages
     itself = (parent == pl.col("case_id")) & ~own_stage1
     link = parent.is_not_null() & found & ~itself.fill_null(False)
-    checks: list[tuple[pl.Expr, str, str]] = [
-        (_duplicated(frame["case_id"]), "case_id", "duplicate case_id (another row has the same)"),
-        (complaint & pl.col("stage").is_null(), "stage", "a complaint needs its stage (1 or 2)"),
-        (~complaint & pl.col("stage").is_not_null(), "stage", "only complaints have a stage"),
+    checks: list[tuple[pl.Expr, str, str, str | None]] = [  # (the rows in breach, the field, what is wrong, what to do)
+        (_duplicated(frame["case_id"]), "case_id", "duplicate case_id (another row has the same)",
+         "give each case its own reference; only a complaint's stage 1 and stage 2 may share one"),
+        (complaint & pl.col("stage").is_null(), "stage", "a complaint needs its stage (1 or 2)",
+         "map the export's stage column (`columns: {stage: Its heading}`); an export with one row per complaint and its "
+         "stage 2 columns beside stage 1's names those under `stage2:` in the mapping instead, and each row is read as a stage 1"),
+        (~complaint & pl.col("stage").is_not_null(), "stage", "only complaints have a stage",
+         "leave the stage blank on other contacts, or map their contact type to complaint"),
         (pl.col("not_accepted_reason").is_not_null() & (pl.col("outcome") != "not_accepted").fill_null(True),
-         "not_accepted_reason", "is given, but the outcome is not not_accepted"),
+         "not_accepted_reason", "is given, but the outcome is not not_accepted", "set the outcome to not_accepted, or clear the reason"),
         # a complaint may escalate from a case outside the register (last year's, in a one-year extract): judged without the link
-        (parent.is_not_null() & ~found & ~complaint, "escalated_from", "is not a case_id in the register"),
-        (itself, "escalated_from", "a case cannot escalate from itself"),
+        (parent.is_not_null() & ~found & ~complaint, "escalated_from", "is not a case_id in the register",
+         "check the reference: only a complaint may escalate from a case outside the register"),
+        (itself, "escalated_from", "a case cannot escalate from itself", None),
         (link & (pl.col("stage") == 2) & ~((pl.col("parent_type") == "complaint") & (pl.col("parent_stage") == 1)).fill_null(False),
-         "escalated_from", "names a case that is not a stage 1 complaint"),
+         "escalated_from", "names a case that is not a stage 1 complaint", None),
         (link & (pl.col("stage") == 1) & (pl.col("parent_type") != "service_request"), "escalated_from",
-         "a stage 1 complaint can only arise from a service request; the case it names is a {parent_type}"),
-        (link & ~complaint, "escalated_from", "only complaints escalate from another case"),
+         "a stage 1 complaint can only arise from a service request; the case it names is a {parent_type}", None),
+        (link & ~complaint, "escalated_from", "only complaints escalate from another case", None),
     ]
     for later in ("acknowledged_date", "response_date", "extended_due_date", "remedy_completed_date"):
-        checks.append((pl.col(later) < pl.col("received_date"), later, "is before received_date"))
-    flags = [bad.fill_null(False).alias(f"bad{i}") for i, (bad, _, _) in enumerate(checks)]
+        checks.append((pl.col(later) < pl.col("received_date"), later, "is before received_date", CHECK_DATES))
+    flags = [bad.fill_null(False).alias(f"bad{i}") for i, (bad, _, _, _) in enumerate(checks)]
     of_row = pl.col(FROM_ROW) if FROM_ROW in frame.columns else pl.lit(1)
     any_bad = linked.select(ROW, "parent_type", of_row.alias("of_row"), *flags).filter(pl.any_horizontal(pl.col(r"^bad\d+$")))
     problems = []
-    for i, (_, col, message) in enumerate(checks):  # never the cell: a message names its row and field
+    for i, (_, col, message, fix) in enumerate(checks):  # never the cell: a message names its row and field
         for row, parent_type, of_row_value in any_bad.filter(pl.col(f"bad{i}")).select(ROW, "parent_type", "of_row").iter_rows():
             field = f"{STAGE2}{col}" if of_row_value == 2 and col in STAGE_COLUMNS else col  # a wide row's stage 2 cell
-            problems.append(Problem(name, row, field, message.format(parent_type=parent_type), _fix(col, message)))
+            problems.append(Problem(name, row, field, message.format(parent_type=parent_type), fix))
     return problems
