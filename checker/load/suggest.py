@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process, utils
 
 from checker.load import headers
 from checker.load.mapping import personal_heading
-from checker.load.register import YES_NO, contract, looks_personal, read_raw
+from checker.load.register import STAGE_COLUMNS, YES_NO, contract, looks_personal, read_raw
 from checker.load.schemas import schema, validator
 
 SYNONYMS = Path(__file__).parent / "synonyms.yaml"
@@ -76,7 +76,7 @@ def suggest(path: Path, sheet: str | None, header_row: int | None) -> Suggestion
     matches = Matches(_match([h for h in found if h not in refused]))
     matches.odd_words = {t for t in matches.found if t[1] in _coded() and _odd_words(t[1], _words(frame, [matches.found[t][0]]))}
     columns = [_column_entry(("columns", col), matches) for col in contract()]
-    stage2 = [_column_entry(("stage2", col), matches) for col in _stage2_columns()
+    stage2 = [_column_entry(("stage2", col), matches) for col in STAGE_COLUMNS
               if ("stage2", col) in matches.found or (matches.wide and matches.live(("columns", col)))]
     values = [entry for col in _coded() if (entry := _values_entry(col, frame, matches)) is not None]
     where = path.name + (f", sheet '{sheet}'" if sheet else "") + (f", headings on row {first_row - 1}" if first_row > 1 else "")
@@ -107,10 +107,6 @@ def _expected() -> headers.Expected:
     words = synonyms()
     known = [h for section in ("headings", "stage2_headings") for hs in words[section].values() for h in hs]
     return headers.Expected(frozenset(map(headers.normal, [*known, *contract()])))
-
-
-def _stage2_columns() -> list[str]:
-    return schema("mapping")["properties"]["stage2"]["propertyNames"]["enum"]
 
 
 def _coded() -> list[str]:
@@ -148,7 +144,7 @@ def _candidates() -> dict[str, dict[Target, list[str]]]:
     plain = {col: [col.replace("_", " "), spec.get("x-label", col), *words["headings"].get(col, [])]
              for col, spec in contract().items()}
     return {"columns": {("columns", col): names for col, names in plain.items()},
-            "stage2": {("stage2", col): plain[col] + words["stage2_headings"].get(col, []) for col in _stage2_columns()},
+            "stage2": {("stage2", col): plain[col] + words["stage2_headings"].get(col, []) for col in STAGE_COLUMNS},
             "escalation": {("stage2", col): names for col, names in words["stage2_headings"].items()}}
 
 
@@ -171,7 +167,7 @@ def _scores(heading: str) -> Iterable[tuple[Target, int, bool]]:
         return
     for target, names in candidates["columns"].items():
         whole = _best(heading, names)
-        yield (target, *(max(whole, _best(rest, names)) if stage == "1" and target[1] in _stage2_columns() else whole))
+        yield (target, *(max(whole, _best(rest, names)) if stage == "1" and target[1] in STAGE_COLUMNS else whole))
     if stage is None:  # a heading that does not say "stage 2" is proposed as one only when it surely names it
         for target, names in candidates["escalation"].items():
             score, exact = _best(heading, names)
@@ -247,8 +243,10 @@ def _own(col: str) -> set[str]:
 def _odd_words(col: str, words: list[str]) -> bool:
     """Whether most of a column's words are neither chc's own nor surely one of its words: a heading that reads like
     the column but holds something else ("Complaint Type" holding Repairs and Estates)."""
-    known = sum(w.lower() in _own(col) or _value_entry(col, w).live for w in words)
-    return len(words) > CODED_MAX or 2 * known < len(words)
+    if len(words) > CODED_MAX:  # free text, not a coded column: no word need be matched to tell
+        return True
+    own = _own(col)
+    return 2 * sum(w.lower() in own or _value_entry(col, w).live for w in words) < len(words)
 
 
 def _values_entry(col: str, frame: pl.DataFrame, matches: Matches) -> Entry | None:

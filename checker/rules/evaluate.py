@@ -72,7 +72,6 @@ def evaluate(rules: list[Rule], frame: pl.DataFrame, policy: dict[str, Any], reg
     """One finding per rule, in the rulebook's order; `policy` is the policy's facts, those judged against the period
     included. A wide export's stage 2 contacts are unknown to a rule needing a column it has for stage 1 only, and a
     column it has for its stage 2s only (escalated_from, known from the row) leaves every other rule not assessed."""
-
     by_scope = {
         "case": _cases(frame, [r for r in rules if r.scope == "case"], policy, absent_columns, tolerances, unread_at_stage2,
                        absent_at_stage1),
