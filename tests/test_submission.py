@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,14 @@ def without(tmp_path_factory):
 
 def _missing(checklist: str) -> list[str]:
     return [line[2:] for line in checklist.split("## Missing\n\n", 1)[1].splitlines() if line.startswith("- ")]
+
+
+def test_the_tsm_workbook_carries_the_run_stamp_not_the_clock(complete):
+    """--generated-at fixes the files' own dates, so the same run gives the same bytes (openpyxl stamps the clock on save)."""
+    folder, _ = complete
+    with zipfile.ZipFile(folder / "tsm-return.xlsx") as book:
+        core = book.read("docProps/core.xml").decode()
+    assert "<dcterms:created" in core and core.count("2025-05-01T09:00:00Z") == 2, core  # created and modified
 
 
 def test_the_example_pack_is_complete(complete):

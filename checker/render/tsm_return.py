@@ -15,10 +15,9 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from checker.render.appendix import FORMULA_START
-from checker.render.formats import stamp_zip
+from checker.render.xlsx_format import BOLD, HEADER_FILL, WRAP, save_stamped
 
 COLUMNS = ("Organisation", "Measure", "Description", "LCRA", "LCHO", "All homes")
 WHOLE = "All organisations"
@@ -91,20 +90,15 @@ def render_tsm_xlsx(data: dict[str, Any], generated_at: dt.datetime) -> bytes:
     for values in tsm_rows(data):
         sheet.append([_safe(cell) for cell in values])
     for cell in sheet[1]:
-        cell.font = Font(name="Calibri", size=11, bold=True)
-        cell.fill = PatternFill("solid", fgColor="E3E3E3")
+        cell.font, cell.fill = BOLD, HEADER_FILL
     for letter, width in zip("ABCDEF", WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = WRAP
     sheet.freeze_panes = "A2"
-    stamp = generated_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    book.properties.created = book.properties.modified = stamp
     book.properties.title = f"Complaint tenant satisfaction measures {data['period']['label']}"
-    out = io.BytesIO()
-    book.save(out)
-    return stamp_zip(out.getvalue(), generated_at)
+    return save_stamped(book, generated_at)
 
 
 def _safe(value: str) -> str:

@@ -63,11 +63,17 @@ def render_xlsx(assessment: Assessment, context: Context) -> bytes:
     props.title = appendix.title
     props.subject = appendix.landlord
     props.description = appendix.provenance
-    props.created = _naive_utc(context.generated_at)
+    return save_stamped(wb, context.generated_at)
+
+
+def save_stamped(wb: Workbook, generated_at: dt.datetime) -> bytes:
+    """The workbook's bytes, created and modified at `generated_at`: the same stamp gives the same bytes."""
+    props = wb.properties
+    props.created = _naive_utc(generated_at)
     out = io.BytesIO()
     wb.save(out)
     props.modified = props.created  # saving stamps the clock's time; put generated_at back
-    return stamp_zip(out.getvalue(), context.generated_at, {"docProps/core.xml": tostring(props.to_tree())})
+    return stamp_zip(out.getvalue(), generated_at, {"docProps/core.xml": tostring(props.to_tree())})
 
 
 def _summary(ws: Worksheet, appendix: Appendix) -> None:
