@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 from checker.history.query import latest, verdicts
 from checker.history.store import History
-
-ANSWERED_YES = ("met", "not_applicable")  # Appendix 1's Yes (checker/render/appendix.py)
+from checker.render.appendix import COMPLY
 
 
 @dataclass(frozen=True)
@@ -25,7 +24,7 @@ class Change:
     @property
     def change(self) -> str:
         """newly_met, newly_not_met, or changed (a No for another reason, or a Yes of another kind)."""
-        was, is_ = self.before in ANSWERED_YES, self.now in ANSWERED_YES
+        was, is_ = COMPLY.get(self.before) == "Yes", COMPLY.get(self.now) == "Yes"  # as Appendix 1 answers
         return "newly_met" if is_ and not was else "newly_not_met" if was and not is_ else "changed"
 
 

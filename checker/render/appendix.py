@@ -135,15 +135,21 @@ def _changes(assessment: Assessment) -> dict[str, Any]:
     if since is None:
         return {}
     titles = {r.provision.id: r.provision.title for r in assessment.results}
-    rows = tuple((c.provision, titles.get(c.provision, ""), COMPLY[c.before], COMPLY[c.now])
-                 for c in since.changes if COMPLY.get(c.before) != COMPLY.get(c.now))
+    rows = tuple((c.provision, titles.get(c.provision, ""), COMPLY[c.before], COMPLY[c.now]) for c in since.changes)  # newly Yes or No
     return {"changes_since": (since.period, assessment.period.label), "changes": rows}
+
+
+PLAN = ("action", "owner", "target_date")  # what the remediation plan gives every No
+
+
+def lacking(result: ProvisionResult) -> list[str]:
+    """The parts of the plan a provision's remediation_plan entry leaves out."""
+    return [key for key in PLAN if not (result.plan or {}).get(key)]
 
 
 def unplanned(assessment: Assessment) -> list[str]:
     """The provisions the form answers No without an action, an owner and a target date in the remediation plan."""
-    return [r.provision.id for r in assessment.results
-            if COMPLY[r.status] == "No" and not all((r.plan or {}).get(key) for key in ("action", "owner", "target_date"))]
+    return [r.provision.id for r in assessment.results if COMPLY[r.status] == "No" and lacking(r)]
 
 
 def sign_off(policy: dict[str, Any]) -> tuple[tuple[str, str], ...]:

@@ -19,7 +19,11 @@ FOOTER_META = ("Period", "Code", "Rules version", "Generated")  # what every pri
 def appendix_document(assessment: Assessment, context: Context) -> Document:
     """The whole form: what it is, the count of Yes and No, the form's introduction, a table per section, every No
     with its action, owner and date, the sign-off and the notes."""
-    appendix = build_appendix(assessment, context.generated_at, context.case_refs)
+    return form_document(build_appendix(assessment, context.generated_at, context.case_refs))
+
+
+def form_document(appendix: Appendix) -> Document:
+    """The form as a Document, from the Appendix already built (the submission pack builds it once for every part)."""
     blocks: list[Block] = [Heading("Summary"), summary_table(appendix), *change_blocks(appendix, level=2)]
     if appendix.preamble:
         blocks += [Heading("About this form"), Quote(appendix.preamble)]

@@ -9,17 +9,16 @@ TSMs as the Regulator's return lays them out (CSV, Excel). The deadline is the O
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.derive.dates import uk_date
+from checker.derive.dates import months_before, uk_date
 from checker.derive.period import Period
-from checker.render.appendix import COMPLY, build_appendix
-from checker.render.formats import Context, render_report
+from checker.render.appendix import COMPLY, build_appendix, lacking
+from checker.render.formats import render_report
 from checker.render.tsm_return import render_tsm_csv, render_tsm_xlsx
-from checker.report.appendix_document import appendix_document
+from checker.report.appendix_document import form_document
 from checker.report.documents import annual_document
 from checker.report.response_document import response_document
 from checker.verdict.assessment import Assessment
@@ -27,7 +26,6 @@ from checker.verdict.assessment import Assessment
 LARGE = 1000  # homes: a landlord with more than this many submits by 30 September
 SMALL_MONTHS = 6  # a smaller landlord submits within this many months of its financial year's end
 SIGN_OFF = (("completed_by", "Completed by"), ("completed_on", "Completed on"), ("approved_by", "Approved by"), ("approved_on", "Approved on"))
-PLAN = ("action", "owner", "target_date")
 CHECKLIST = "checklist.md"
 FORMATS = (("docx", "Word"), ("html", "HTML"), ("pdf", "PDF"))  # the self-assessment's and the annual report's
 # every file a pack may hold: one an earlier run wrote and this one did not is removed (--force)
@@ -75,9 +73,7 @@ def deadline(homes: int, year_end: dt.date) -> tuple[dt.date, str]:
         due = dt.date(year_end.year, 9, 30)
         due = due if due > year_end else dt.date(year_end.year + 1, 9, 30)
         return due, (f"{homes:,} homes, more than {LARGE:,}: by 30 September after the financial year's end, {uk_date(year_end)}")
-    month = year_end.month + SMALL_MONTHS
-    year, month = year_end.year + (month - 1) // 12, (month - 1) % 12 + 1
-    due = dt.date(year, month, min(year_end.day, calendar.monthrange(year, month)[1]))
+    due = months_before(year_end, -SMALL_MONTHS)  # six months on: months_before counts back, so forward with a minus
     return due, f"{homes:,} homes, not more than {LARGE:,}: within six months of the financial year's end, {uk_date(year_end)}"
 
 
@@ -85,7 +81,7 @@ def build_pack(assessment: Assessment, data: dict[str, Any], generated_at: dt.da
     """Every part from the one assessment and report data (a PDF only when `pdf_missing` is empty, else the part says
     why it is missing), and the checklist. The published documents show case references as counts."""
     appendix = build_appendix(assessment, generated_at, "count")
-    documents = {"appendix": appendix_document(assessment, Context(generated_at)), "annual": annual_document(data, appendix),
+    documents = {"appendix": form_document(appendix), "annual": annual_document(data, appendix),
                  "response": response_document(data, appendix, assessment.policy.data)}
 
     def drawn(name: str, what: str, key: str | None, document: str, fmt: str) -> Part:
@@ -109,9 +105,8 @@ def build_pack(assessment: Assessment, data: dict[str, Any], generated_at: dt.da
     pack.missing += [f"Sign-off: {label.lower()} is not given (policy self_assessment.{key})" for key, label in SIGN_OFF if not done.get(key)]
     nos = [r for r in assessment.results if COMPLY[r.status] == "No"]
     for r in nos:
-        lacking = [key.replace("_", " ") for key in PLAN if not (r.plan or {}).get(key)]
-        if lacking:
-            pack.missing.append(f"Provision {r.provision.id} is answered No with no {_and(lacking)} in the policy's remediation_plan")
+        if gaps := [key.replace("_", " ") for key in lacking(r)]:
+            pack.missing.append(f"Provision {r.provision.id} is answered No with no {_and(gaps)} in the policy's remediation_plan")
     pack.checklist = _checklist(pack, assessment, data, policy, nos)
     return pack
 
