@@ -63,7 +63,7 @@ def money(value: float) -> str:
     return f"£{value:,.2f}"
 
 
-def _count(n: int, noun: str) -> str:
+def count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
@@ -167,20 +167,20 @@ def summary_blocks(data: dict[str, Any], level: int = 2) -> list[Block]:
     missing = no_data(data)
     items = [f"{missing.capitalize()}: the register holds no contact received in it, so no figure is compared with it."] if missing else []
     items += [
-        f"{_count(data['contacts']['total'], 'contact')} received{was('contacts', 'total')}: {_count(s1['received'], 'stage 1 complaint')}"
-        f"{was('stage1', 'received')} and {_count(s2['received'], 'stage 2 complaint')}{was('stage2', 'received')}.",
+        f"{count(data['contacts']['total'], 'contact')} received{was('contacts', 'total')}: {count(s1['received'], 'stage 1 complaint')}"
+        f"{was('stage1', 'received')} and {count(s2['received'], 'stage 2 complaint')}{was('stage2', 'received')}.",
         f"Stage 1: {_timeliness(s1)}; stage 2: {_timeliness(s2)}.",
         _ch01_summary(tsm),
     ]
     if data["escalation_rate_pct"] is not None:
         items.append(f"Escalation rate: stage 2 complaints were {whole_pct(s2['received'], s1['received'])} of the number of stage 1 complaints.")
     if data["stage2_stage1_not_in_register"]:
-        items.append(f"{_count(data['stage2_stage1_not_in_register'], 'stage 2 complaint')} escalated from a stage 1 complaint that is "
+        items.append(f"{count(data['stage2_stage1_not_in_register'], 'stage 2 complaint')} escalated from a stage 1 complaint that is "
                      "not in this register, received before it starts: counted in every figure, but not where the stage 1 "
                      "complaint is needed, such as the check that stage 2 is handled by someone else.")
     items.append(_open_at_end(data))
     if data["compensation"]["total"]:
-        items.append(f"{money(data['compensation']['total'])} compensation offered on {_count(data['compensation']['cases'], 'complaint')}.")
+        items.append(f"{money(data['compensation']['total'])} compensation offered on {count(data['compensation']['cases'], 'complaint')}.")
     return [Heading("Summary", level), Bullets(tuple(items))]
 
 
@@ -200,7 +200,7 @@ def _open_at_end(data: dict[str, Any]) -> str:
     if not total:
         return f"{at}, no complaint was open."
     overdue = s1["overdue_at_end"] + s2["overdue_at_end"]
-    which = " and ".join(_count(s["open_at_end"], f"stage {n} complaint") for n, s in ((1, s1), (2, s2)) if s["open_at_end"])
+    which = " and ".join(count(s["open_at_end"], f"stage {n} complaint") for n, s in ((1, s1), (2, s2)) if s["open_at_end"])
     late = "none of them" if not overdue else ("it" if total == 1 else f"{overdue} of them")
     return f"{at}, {which} {_were(total)} open, {late} past the Code's timescale."
 
@@ -261,7 +261,7 @@ def _stage(data: dict[str, Any], stage: int, level: int) -> list[Block]:
     blocks: list[Block] = [Heading(name, level)]
     if not s["received"] and not s["responded"]:
         return blocks + [Paragraph(f"No stage {stage} complaints were received or answered in the period.")]
-    lead = f"{_count(s['received'], f'stage {stage} complaint')} {_were(s['received'])} received"
+    lead = f"{count(s['received'], f'stage {stage} complaint')} {_were(s['received'])} received"
     if _compared(data):
         lead += f", against {_prev(data, f'stage{stage}', 'received')} in {_compared(data)}"
     elif no_data(data):
@@ -387,12 +387,12 @@ def _tenure_notes(tsm: dict[str, Any]) -> list[Block]:
         parts = [f"{v['stage1_received'] + v['stage2_received']} {'from ' if k != 'not_recorded' else 'with '}{OUTSIDE[k]}"
                  for k, v in outside.items() if k != "total" and v["stage1_received"] + v["stage2_received"]]
         notes.append(Paragraph(
-            f"{_count(outside['total'], 'complaint')} received in the period {'is' if outside['total'] == 1 else 'are'} outside the "
-            f"tenure split, {_join(parts)}: counted in the figures for all homes, in neither LCRA nor LCHO.", "note"))
+            f"{count(outside['total'], 'complaint')} received in the period {'is' if outside['total'] == 1 else 'are'} outside the "
+            f"tenure split, {join(parts)}: counted in the figures for all homes, in neither LCRA nor LCHO.", "note"))
     return notes
 
 
-def _join(parts: list[str]) -> str:
+def join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
@@ -407,7 +407,7 @@ def _recognition(data: dict[str, Any]) -> list[Block]:
             f"{r['service_requests']} service requests" if r["service_requests_outnumber_complaints"] else ""]
     more = [m for m in more if m]
     if more:
-        signs.append(f"{_join(more)} {_were(2)} received against {_count(r['complaints'], 'complaint')} at both stages")
+        signs.append(f"{join(more)} {_were(2)} received against {count(r['complaints'], 'complaint')} at both stages")
     if not signs:
         return []
     return [Paragraph(
@@ -433,7 +433,7 @@ def _refused(data: dict[str, Any], level: int) -> list[Block]:
     if not refused["total"]:
         return blocks + [Paragraph("No complaint was refused in the period.")]
     return blocks + [
-        Paragraph(f"{_count(refused['total'], 'complaint')} {_were(refused['total'])} not accepted into the complaints process. "
+        Paragraph(f"{count(refused['total'], 'complaint')} {_were(refused['total'])} not accepted into the complaints process. "
                   + _refusals_told(refused)),
         Table(("Reason", "Complaints"), tuple((REASONS.get(k, k).format(months=refused["time_limit_months"]), str(v)) for k, v in refused["by_reason"].items())
               + (("Total", str(refused["total"])),), numeric=(1,), total_row=True),
@@ -462,7 +462,7 @@ def _compensation(data: dict[str, Any], level: int) -> list[Block]:
         return []
     rows = tuple((q, money(v)) for q, v in comp["by_quarter"].items()) + (("Total", money(comp["total"])),)
     return [Heading("Compensation", level),
-            Paragraph(f"{money(comp['total'])} was offered on {_count(comp['cases'], 'complaint')} received in the period."),
+            Paragraph(f"{money(comp['total'])} was offered on {count(comp['cases'], 'complaint')} received in the period."),
             Table(("Quarter received", "Offered"), rows, numeric=(1,), total_row=True)]
 
 

@@ -17,9 +17,10 @@ from checker.derive.dates import months_before, uk_date
 from checker.derive.period import Period
 from checker.render.appendix import COMPLY, build_appendix, lacking
 from checker.render.formats import render_report
+from checker.render.markdown_layout import table
 from checker.render.tsm_return import render_tsm_csv, render_tsm_xlsx
 from checker.report.appendix_document import form_document
-from checker.report.documents import annual_document
+from checker.report.documents import annual_document, count, join
 from checker.report.response_document import response_document
 from checker.verdict.assessment import Assessment
 
@@ -106,7 +107,7 @@ def build_pack(assessment: Assessment, data: dict[str, Any], generated_at: dt.da
     nos = [r for r in assessment.results if COMPLY[r.status] == "No"]
     for r in nos:
         if gaps := [key.replace("_", " ") for key in lacking(r)]:
-            pack.missing.append(f"Provision {r.provision.id} is answered No with no {_and(gaps)} in the policy's remediation_plan")
+            pack.missing.append(f"Provision {r.provision.id} is answered No with no {join(gaps)} in the policy's remediation_plan")
     pack.checklist = _checklist(pack, assessment, data, policy, nos)
     return pack
 
@@ -114,7 +115,7 @@ def build_pack(assessment: Assessment, data: dict[str, Any], generated_at: dt.da
 def _checklist(pack: Pack, assessment: Assessment, data: dict[str, Any], policy: dict[str, Any], nos: list[Any]) -> str:
     due, why = deadline(policy["landlord"]["homes"], assessment.period.end)
     published = policy.get("reporting", {}).get("published_at", {})
-    status = "complete" if pack.complete else f"incomplete, {len(pack.missing)} thing{'s' * (len(pack.missing) != 1)} missing"
+    status = "complete" if pack.complete else f"incomplete, {count(len(pack.missing), 'thing')} missing"
     lines = [f"# Annual submission checklist: {data['landlord']}, {assessment.period.label}", "",
              f"- Deadline: **{uk_date(due)}** ({why}).",
              f"- The pack is **{status}**."]
@@ -122,25 +123,20 @@ def _checklist(pack: Pack, assessment: Assessment, data: dict[str, Any], policy:
     if organisations:
         lines.append(f"- Covers {len(organisations)} organisations under one complaints policy: {', '.join(organisations)}; "
                      "the annual report and the TSM return give figures for each and for the whole.")
-    lines += ["", "## Documents", "", "| Document | File | Present | Published at |", "|---|---|---|---|"]
-    for p in pack.parts:
-        where = ("the Regulator's TSM return" if p.published_key is None
-                 else published.get(p.published_key) or f"not given (policy reporting.published_at.{p.published_key})")
-        present = "yes" if p.data is not None else f"**missing**: {p.missing}"
-        lines.append(f"| {p.what} | {p.name} | {present} | {where} |")
+    documents = [(p.what, p.name, "yes" if p.data is not None else f"**missing**: {p.missing}",
+                  "the Regulator's TSM return" if p.published_key is None
+                  else published.get(p.published_key) or f"not given (policy reporting.published_at.{p.published_key})")
+                 for p in pack.parts]
+    lines += ["", "## Documents", "", *table(("Document", "File", "Present", "Published at"), documents)]
     done = policy.get("self_assessment", {})
-    lines += ["", "## Sign-off of the self-assessment", "", "| | Given | Policy key |", "|---|---|---|"]
-    for key, label in SIGN_OFF:
-        value = done.get(key)
-        shown = (uk_date(value) if key.endswith("_on") else str(value)) if value else "**missing**"
-        lines.append(f"| {label} | {shown} | self_assessment.{key} |")
+    sign_off = [(label, (uk_date(done[key]) if key.endswith("_on") else str(done[key])) if done.get(key) else "**missing**",
+                 f"self_assessment.{key}") for key, label in SIGN_OFF]
+    lines += ["", "## Sign-off of the self-assessment", "", *table(("", "Given", "Policy key"), sign_off)]
     lines += ["", "## Provisions answered No", ""]
     if nos:
-        lines += ["| Provision | Action recorded | Owner | Target date |", "|---|---|---|---|"]
-        for r in nos:
-            plan = r.plan or {}
-            lines.append(f"| {r.provision.id} | {'yes' if plan.get('action') else '**missing**'} | {plan.get('owner') or '**missing**'} | "
-                         f"{uk_date(plan['target_date']) if plan.get('target_date') else '**missing**'} |")
+        plans = [(r.provision.id, "yes" if (r.plan or {}).get("action") else "**missing**", (r.plan or {}).get("owner") or "**missing**",
+                  uk_date(r.plan["target_date"]) if (r.plan or {}).get("target_date") else "**missing**") for r in nos]
+        lines += table(("Provision", "Action recorded", "Owner", "Target date"), plans)
     else:
         lines.append("None: every provision is answered Yes.")
     lines += ["", "## Missing", ""]
@@ -148,6 +144,3 @@ def _checklist(pack: Pack, assessment: Assessment, data: dict[str, Any], policy:
     lines += ["", "The governing body's response is a draft: its statements and signatures are completed by hand before it is published."]
     return "\n".join(lines) + "\n"
 
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
