@@ -556,7 +556,8 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
     """Load and validate every input once, however many policies are then judged against the register. The policies
     come first: they are small and the likeliest to be wrong, and a typo in one should not wait for a large register.
     rules_paths None (chc report) loads no rules: the figures need none."""
-    from checker.derive.period import financial_year_of
+    from checker.derive.cases import received_by
+    from checker.derive.period import financial_year_of, judged_at
     from checker.load.activity import ombudsman_beside, read_ombudsman
     from checker.load.catalogue import load_catalogue
     from checker.load.mapping import load_mapping
@@ -594,7 +595,12 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
                 click.echo(f"{register.source}: the mapping's stage2 names no {', '.join(sorted(register.unread_at_stage2))} "
                            f"column: the {register.stage2_from_rows} stage 2 complaints taken from the rows are unknown to the "
                            "rules that need them (add the export's headings under stage2: to judge them)", err=True)
-            if register.skipped:
+            as_at = judged_at(period, as_of, today)
+            register = received_by(register, as_at)
+            if register.rows_after_as_of:
+                click.echo(f"{register.source}: {register.rows_after_as_of} row{'s' * (register.rows_after_as_of != 1)} received after "
+                           f"the as-of date, {as_at}, {'are' if register.rows_after_as_of != 1 else 'is'} outside the assessment", err=True)
+            if register.skipped or register.rows_after_as_of:
                 click.echo(f"chc: {register.accounting()}", err=True)
         ombudsman = None
         beside = ombudsman_beside(policy_paths[0]) if rulebook and activity_beside else None  # the reports read their own

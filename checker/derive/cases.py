@@ -5,13 +5,14 @@ links between stages. Rules judge these measurements against the Code's numbers;
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
 
 from checker.derive.calendar import WorkingCalendar
 from checker.derive.period import Period
-from checker.load.register import parent_columns, reference
+from checker.load.register import FROM_ROW, ROW, Register, parent_columns, reference
 
 # each derived field: its kind (what a rule may compare it with), what it measures, and the register columns it
 # reads (a rule's `requires` must list them: an absent column or a blank cell in one leaves the field unknowable)
@@ -53,7 +54,7 @@ def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: li
     calendar = WorkingCalendar(min(years) - 2, max(years) + 2, closure_days)
     as_of_lit = pl.lit(as_of)
     clock = pl.coalesce("acknowledged_date", "received_date")
-    out = _relevant(_links(frame), period).with_columns(
+    out = _relevant(_links(frame), period, as_of).with_columns(
         pl.col("acknowledged_date").is_not_null().alias("acknowledged"),
         pl.col("response_date").is_not_null().alias("responded"),
         pl.col("extended_due_date").is_not_null().alias("extended"),
@@ -74,22 +75,42 @@ def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: li
     return out.with_columns(_blanket_refusal().alias("blanket_refusal"))
 
 
-def _relevant(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
+def received_by(register: Register, as_of: dt.date) -> Register:
+    """The register without the contacts received after the as-of date, which an assessment as at that date cannot
+    see, each of their rows counted in the accounting (rows_after_as_of) so that every row read is accounted for. A
+    wide export's row goes with its stage 1; a stage 2 taken from a row that stays goes alone."""
+    frame = register.frame
+    later = (pl.col("received_date") > as_of).fill_null(False)
+    if not frame.select(later.any()).item():
+        return register
+    from_row = (pl.col(FROM_ROW) == 2) if FROM_ROW in frame.columns else pl.lit(False)
+    rows = frame.filter(later & ~from_row)[ROW]
+    kept = frame.filter(~(later | pl.col(ROW).is_in(rows.implode())))
+    return replace(register, frame=kept, rows_after_as_of=register.rows_after_as_of + rows.len(),
+                   stage2_from_rows=kept.filter(from_row).height)
+
+
+def _relevant(frame: pl.DataFrame, period: Period, as_of: dt.date) -> pl.DataFrame:
     """The rows any rule or figure reads, with in_period: contacts received in the period, and complaints still open
-    at its start or answered in it. A register of many years is narrowed before any working day is counted."""
+    at its start or answered in it; never one received after the as-of date (see received_by). A register of many
+    years is narrowed before any working day is counted."""
     in_period = pl.col("received_date").is_between(pl.lit(period.start), pl.lit(period.end))
     live = ((pl.col("contact_type") == "complaint") & (pl.col("received_date") <= period.end)
             & (pl.col("response_date").is_null() | (pl.col("response_date") >= period.start)))
-    return frame.with_columns(in_period.alias("in_period")).filter(pl.col("in_period") | live)
+    seen = pl.col("received_date") <= as_of
+    return frame.with_columns(in_period.alias("in_period")).filter((pl.col("in_period") | live) & seen)
 
 
 def _elapsed(calendar: WorkingCalendar, start: pl.Series, end: pl.Series) -> pl.Series:
-    """Working days from start to end per row; null where either date is blank."""
+    """Working days from start to end per row; null where either date is blank. A clock that stops before it starts
+    has run 0 days, never fewer: a response sent before the acknowledgement took none after it, a remedy completed
+    before its due date is 0 days overdue, and at an as-of date before the acknowledgement the response clock has
+    not started."""
     valid = (start.is_not_null() & end.is_not_null()).to_numpy()
     filler = np.datetime64("2000-01-03")
     a = start.to_numpy().astype("datetime64[D]")
     b = end.to_numpy().astype("datetime64[D]")
-    counts = calendar.elapsed(np.where(valid, a, filler), np.where(valid, b, filler))
+    counts = np.maximum(calendar.elapsed(np.where(valid, a, filler), np.where(valid, b, filler)), 0)
     return pl.Series(counts, dtype=pl.Int64).set(pl.Series(~valid), None) if (~valid).any() else pl.Series(counts, dtype=pl.Int64)
 
 

@@ -41,6 +41,12 @@ def parse_period(text: str) -> Period:
     raise ValueError(f"'{text}' is not a period: use a financial year (2024-25), a quarter (2024-25-Q2) or FROM:TO dates")
 
 
+def judged_at(period: Period, as_of: dt.date | None, today: dt.date) -> dt.date:
+    """The as-of date: --as-of, else the period's end or today if that is sooner. Open cases are judged as at it, and
+    a contact received after it is outside the assessment."""
+    return as_of or min(period.end, today)
+
+
 def _month(year: int, month: int) -> dt.date:
     """The first of `month` counted from January of `year` (month 13 is next January)."""
     return dt.date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)

@@ -70,6 +70,7 @@ class Register:
     stage2_from_rows: int = 0  # stage 2 contacts taken from a wide export's stage 2 columns (rows hold both stages)
     unread_at_stage2: frozenset[str] = frozenset()  # columns a wide export has for stage 1 only: unknown at stage 2
     absent_at_stage1: frozenset[str] = frozenset()  # escalated_from in a wide export without it: known only for stage 2s, by their row
+    rows_after_as_of: int = 0  # rows received after the as-of date: read, outside the assessment (checker/derive/cases.py received_by)
 
     @cached_property
     def skipped_rows(self) -> list[tuple[int, list[str]]]:
@@ -86,13 +87,15 @@ class Register:
 
     @property
     def rows_assessed(self) -> int:
-        """Source rows assessed: rows_read = rows_assessed + skipped + ignored (a wide row is one row, two contacts)."""
-        return self.rows_read - len(self.skipped_rows) - self.rows_ignored
+        """Source rows assessed: rows_read = rows_assessed + skipped + ignored + after the as-of date (a wide row is one
+        row, two contacts)."""
+        return self.rows_read - len(self.skipped_rows) - self.rows_ignored - self.rows_after_as_of
 
     def counts(self) -> dict[str, int]:
-        """The register's accounting as the JSON outputs carry it: rows_read = rows_assessed + rows_skipped + rows_ignored."""
+        """The register's accounting as the JSON outputs carry it: rows_read = rows_assessed + rows_skipped + rows_ignored
+        + rows_after_as_of."""
         return {"rows_read": self.rows_read, "rows_assessed": self.rows_assessed, "rows_skipped": len(self.skipped_rows),
-                "rows_ignored": self.rows_ignored, "stage2_contacts_from_rows": self.stage2_from_rows,
+                "rows_ignored": self.rows_ignored, "rows_after_as_of": self.rows_after_as_of, "stage2_contacts_from_rows": self.stage2_from_rows,
                 "contacts_assessed": self.frame.height}
 
     def accounting(self) -> str:
@@ -105,6 +108,7 @@ def accounting(counts: dict[str, int]) -> str:
     return (f"{counts['rows_read']} row{'s' * (counts['rows_read'] != 1)} read, {counts['rows_assessed']} assessed"
             + (f", {counts['rows_skipped']} skipped as invalid" if counts["rows_skipped"] else "")
             + (f", {counts['rows_ignored']} left out as their contact type is mapped to ignore" if counts["rows_ignored"] else "")
+            + (f", {counts['rows_after_as_of']} received after the as-of date" if counts["rows_after_as_of"] else "")
             + (f"; {stage2} stage 2 complaint{'s' if stage2 != 1 else ''} taken from their rows' stage 2 columns, "
                f"{counts['contacts_assessed']} contacts in all" if stage2 else ""))
 
@@ -635,7 +639,7 @@ def _consistency(frame: pl.DataFrame, name: str) -> list[Problem]:
          "a stage 1 complaint can only arise from a service request; the case it names is a {parent_type}", None),
         (link & ~complaint, "escalated_from", "only complaints escalate from another case", None),
     ]
-    for later in ("acknowledged_date", "response_date", "extended_due_date", "remedy_completed_date"):
+    for later in ("acknowledged_date", "response_date", "extended_due_date", "extension_notified_date", "remedy_completed_date"):
         checks.append((pl.col(later) < pl.col("received_date"), later, "is before received_date", CHECK_DATES))
     flags = [bad.fill_null(False).alias(f"bad{i}") for i, (bad, _, _, _) in enumerate(checks)]
     of_row = pl.col(FROM_ROW) if FROM_ROW in frame.columns else pl.lit(1)

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from checker.derive.aggregates import aggregates
-from checker.derive.cases import derive
+from checker.derive.cases import derive, received_by
 from checker.derive.dates import uk_date
 from checker.derive.ombudsman_facts import OMBUDSMAN, ombudsman_facts, unrecorded
-from checker.derive.period import Period
+from checker.derive.period import Period, judged_at
 from checker.derive.policy_dates import dated_facts
 from checker.errors import InputError
 from checker.load.catalogue import Catalogue, Provision
@@ -121,11 +121,11 @@ def assess(policy: Policy, register: Register | None, catalogue: Catalogue, rule
     file's data (ombudsman.yaml), whose facts the rules on 8.1 c, 8.4 and 9.7 c read; without it they are not assessed.
     """
     today = today or dt.date.today()
-    as_of = as_of or min(period.end, today)
+    as_of = judged_at(period, as_of, today)
     approvals = approvals or Approvals()
     _check_policy_references(policy, catalogue)
     rules = rulebook.rules if register is not None else [r for r in rulebook.rules if r.scope == "policy"]
-    register = register if register is not None else empty_register()
+    register = received_by(register if register is not None else empty_register(), as_of)
     frame = derive(register.frame, period, as_of, policy.closure_days)
     register_facts = aggregates(frame)
     tolerances = {t.rule: t for t in approvals.tolerances if t.active(today)}
