@@ -45,6 +45,9 @@ def validate_doc(doc: YamlDoc, name: str, real_dates: bool = True) -> None:
                 close = difflib.get_close_matches(str(key), known, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 problems.append(doc.problem(where + (key,), f"unknown key '{key}'{hint}"))
+        elif where in doc.numbers and _wants_text(detail):
+            written = doc.numbers[where]
+            problems.append(doc.problem(where, f"{written} is a number to YAML, not text: write '{written}' in quotes"))
         else:
             problems.append(doc.problem(where, _message(detail)))
     if problems:
@@ -63,6 +66,12 @@ def _impossible_dates(doc: YamlDoc, node: Any, where: tuple[Any, ...]) -> list[P
         except ValueError:
             return [doc.problem(where, f"'{node}' is not a real date (there is no such day in the calendar)")]
     return []
+
+
+def _wants_text(err: Any) -> bool:
+    """A type error where text belongs: an unquoted 6.10 is the float 6.1 to YAML, and quoting it is the fix."""
+    kinds = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+    return err.validator == "type" and "string" in kinds
 
 
 KINDS = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",

@@ -23,6 +23,8 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pyyaml ha
 # PyYAML's pure-Python parser has no nesting limit of its own, so chc's limit answers first with it; libyaml's
 # (1,000 levels since PyYAML 6.0.4) would otherwise answer, in its own words, depending on the installed version
 DEPTH_LOADER = yaml.SafeLoader
+STR_TAG = "tag:yaml.org,2002:str"
+NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 Path_ = tuple[Any, ...]
 
 
@@ -34,6 +36,9 @@ class YamlDoc:
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
     sha256: str = ""  # of the file's bytes as read, so a caller can cite exactly what it loaded without reading it again
+    # each value YAML read as a number, as it was written (6.10 where the data holds the float 6.1), so that a message
+    # about a number where text belongs quotes what the user wrote
+    numbers: dict[Path_, str] = field(default_factory=dict)
 
     def line(self, where: Path_) -> int | None:
         """The line of the node at `where`, or of its nearest ancestor that has one."""
@@ -76,6 +81,13 @@ def _load(path: Path) -> YamlDoc:
         raise fail(name, None, None, f"the YAML expands to more than {MAX_NODES:,} values (aliases repeated?); refusing to read it")
     if depth > MAX_DEPTH:
         raise fail(name, None, None, f"the YAML is nested more than {MAX_DEPTH} levels deep once its aliases are expanded; refusing to read it")
+    lines: dict[Path_, int] = {}
+    numbers: dict[Path_, str] = {}
+    if node is not None:
+        duplicates: list[Problem] = []
+        _index(node, (), lines, numbers, name, duplicates)
+        if duplicates:
+            raise InputError(duplicates)
     try:
         data = yaml.constructor.SafeConstructor().construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as err:
@@ -83,13 +95,7 @@ def _load(path: Path) -> YamlDoc:
     except ValueError:
         assert node is not None  # only a composed node is constructed
         raise _bad_timestamp(name, node) from None
-    lines: dict[Path_, int] = {}
-    if node is not None:
-        duplicates: list[Problem] = []
-        _index(node, (), lines, name, duplicates)
-        if duplicates:
-            raise InputError(duplicates)
-    doc = YamlDoc(path, _iso_dates(data), lines, hashlib.sha256(raw).hexdigest())
+    doc = YamlDoc(path, _iso_dates(data), lines, hashlib.sha256(raw).hexdigest(), numbers)
     controlled = [doc.problem(where, "holds a control character; remove it (chc's documents and reports cannot carry it)")
                   for where in _control_characters(doc.data, ())]
     if controlled:
@@ -170,14 +176,20 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return node.value if isinstance(node, yaml.SequenceNode) else []
 
 
-def _index(node: yaml.Node, where: Path_, lines: dict[Path_, int], name: str, duplicates: list[Problem]) -> None:
-    """Record each node's line; a key given twice in one mapping is a problem (YAML would keep the last silently)."""
+def _index(node: yaml.Node, where: Path_, lines: dict[Path_, int], numbers: dict[Path_, str], name: str,
+           duplicates: list[Problem]) -> None:
+    """Record each node's line, and the text of each value YAML reads as a number; make every key written as a
+    number the text written (provision 6.10 is not the float 6.1, which 6.1 is too: the two would collide silently,
+    and an export's word 01 is not 1); a key given twice in one mapping is a problem (YAML would keep the last
+    silently), `6.1` and `'6.1'` included."""
     lines.setdefault(where, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         first: dict[tuple[str, str], int] = {}
         for key, value in node.value:
             child = where + (key.value,)
             line = key.start_mark.line + 1
+            if isinstance(key, yaml.ScalarNode) and key.tag in NUMBER_TAGS:
+                key.tag = STR_TAG
             if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
                 if (key.tag, key.value) in first:
                     dotted = ".".join(str(p) for p in child)
@@ -185,10 +197,12 @@ def _index(node: yaml.Node, where: Path_, lines: dict[Path_, int], name: str, du
                     continue
                 first[key.tag, key.value] = line
             lines[child] = line
-            _index(value, child, lines, name, duplicates)
+            _index(value, child, lines, numbers, name, duplicates)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, where + (i,), lines, name, duplicates)
+            _index(item, where + (i,), lines, numbers, name, duplicates)
+    elif node.tag in NUMBER_TAGS:
+        numbers[where] = node.value
 
 
 NOT_YAML = "this is not valid YAML: check the indentation, the colons and the quotes"

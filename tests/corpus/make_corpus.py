@@ -57,6 +57,8 @@ def build(folder: Path) -> None:
         ("unclosed_quote", "  title: Housing Complaints Policy", '  title: "Housing Complaints Policy'),
         ("colon_in_value", "  title: Housing Complaints Policy", "  title: Housing: Complaints Policy"),
         ("control_character", "  name: Harrowden District Council", '  name: "Harrowden District\\x07 Council"'),
+        # 6.10 unquoted is the float 6.1 to YAML, read before as 6.1 or refused as "6.1 is not text"
+        ("attestation_provision_as_a_number", '  - provision: "6.10"\n', "  - provision: 6.10\n"),
     ):
         assert old in text, old
         (policy / f"{name}.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
