@@ -578,7 +578,7 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
         progress.step("reading the Code and the rules" if rules_paths is not None else "reading the Code")
         catalogue = load_catalogue(code_path or default_code())
         rulebook = load_rulebook([bundled("rules"), *rules_paths], catalogue) if rules_paths is not None else None
-        approvals = load_waivers(waivers_path, catalogue, rulebook) if waivers_path and rulebook else None
+        approvals = load_waivers(waivers_path, catalogue, rulebook, today) if waivers_path and rulebook else None
         register = None
         if register_path:
             progress.step(f"reading {register_path.name}")

@@ -57,21 +57,23 @@ class Approvals:
     tolerances: list[Tolerance] = field(default_factory=list)
 
 
-def load_waivers(path: Path, catalogue: Catalogue, rulebook: Rulebook) -> Approvals:
+def load_waivers(path: Path, catalogue: Catalogue, rulebook: Rulebook, today: dt.date | None = None) -> Approvals:
     """Read a waivers file; each waiver must name one known provision or rule, and no target may be waived twice;
-    each tolerance a known case rule, once, with its approval and expiry."""
+    each tolerance a known case rule, once, with its approval and expiry. Every approval is dated by `today` (the
+    clock by default) at the latest, and expires no sooner than it was approved."""
     doc = load(path)
     if not isinstance(doc.data, dict):
         raise InputError([Problem(str(path), 1, None, "a waivers file is a mapping with a 'waivers' list, a 'tolerances' list or both")])
     validate_doc(doc, "waivers", real_dates=False)  # dates are checked below, with the other problems
-    waivers, problems = _waivers(doc, catalogue, rulebook)
-    tolerances, found = _tolerances(doc, rulebook)
+    today = today or dt.date.today()
+    waivers, problems = _waivers(doc, catalogue, rulebook, today)
+    tolerances, found = _tolerances(doc, rulebook, today)
     if problems or found:
         raise InputError(problems + found)
     return Approvals(waivers, tolerances)
 
 
-def _waivers(doc: YamlDoc, catalogue: Catalogue, rulebook: Rulebook) -> tuple[list[Waiver], list[Problem]]:
+def _waivers(doc: YamlDoc, catalogue: Catalogue, rulebook: Rulebook, today: dt.date) -> tuple[list[Waiver], list[Problem]]:
     path = doc.path
     rule_ids = set(rulebook.by_id())
     problems: list[Problem] = []
@@ -89,13 +91,12 @@ def _waivers(doc: YamlDoc, catalogue: Catalogue, rulebook: Rulebook) -> tuple[li
             problems.append(doc.problem(where + ("justification",),
                                         f"a justification says why the exception is acceptable, in {MIN_JUSTIFICATION} characters or more besides spaces"))
             continue
-        days = {key: _day(item.get(key)) for key in ("approved_on", "expires")}
-        for key in [k for k, v in days.items() if v is None and item.get(k)]:
-            problems.append(doc.problem(where + (key,), f"'{item[key]}' is not a real date"))
+        days, misdated = _dates(doc, where, item, today)
+        problems += misdated
         known = catalogue.provisions if kind == "provision" else rule_ids
         if target not in known:
             problems.append(doc.problem(where + (kind,), f"unknown {kind} {target}"))
-        elif any(v is None and item.get(k) for k, v in days.items()):
+        elif misdated:
             continue
         elif target in seen:
             problems.append(doc.problem(where + (kind,), f"{target} is already waived at line {seen[target]}"))
@@ -108,7 +109,7 @@ def _waivers(doc: YamlDoc, catalogue: Catalogue, rulebook: Rulebook) -> tuple[li
     return waivers, problems
 
 
-def _tolerances(doc: YamlDoc, rulebook: Rulebook) -> tuple[list[Tolerance], list[Problem]]:
+def _tolerances(doc: YamlDoc, rulebook: Rulebook, today: dt.date) -> tuple[list[Tolerance], list[Problem]]:
     rules = rulebook.by_id()
     problems: list[Problem] = []
     tolerances: list[Tolerance] = []
@@ -116,8 +117,7 @@ def _tolerances(doc: YamlDoc, rulebook: Rulebook) -> tuple[list[Tolerance], list
     for i, item in enumerate(doc.data.get("tolerances", [])):
         where: tuple[Any, ...] = ("tolerances", i)
         rule = rules.get(item["rule"])
-        days = {key: _day(item[key]) for key in ("approved_on", "expires")}
-        found = [doc.problem(where + (k,), f"'{item[k]}' is not a real date") for k, v in days.items() if v is None]
+        days, found = _dates(doc, where, item, today)
         if rule is None:
             found.append(doc.problem(where + ("rule",), f"unknown rule {item['rule']}"))
         elif rule.scope != "case":
@@ -128,8 +128,6 @@ def _tolerances(doc: YamlDoc, rulebook: Rulebook) -> tuple[list[Tolerance], list
             found.append(doc.problem(where + ("justification",), f"a justification says why the shortfall is acceptable, in "
                                                                  f"{MIN_JUSTIFICATION} characters or more besides spaces"))
         approved_on, expires = days["approved_on"], days["expires"]
-        if approved_on and expires and expires < approved_on:
-            found.append(doc.problem(where + ("expires",), f"expires ({expires}) is before approved_on ({approved_on})"))
         if found or rule is None or approved_on is None or expires is None:
             problems += found
             continue
@@ -137,6 +135,20 @@ def _tolerances(doc: YamlDoc, rulebook: Rulebook) -> tuple[list[Tolerance], list
         tolerances.append(Tolerance(rule.id, Fraction(str(item["compliance_pct"])), item["justification"].strip(), item["approved_by"],
                                     approved_on, expires, str(doc.path), seen[rule.id]))
     return tolerances, problems
+
+
+def _dates(doc: YamlDoc, where: tuple[Any, ...], item: dict[str, Any], today: dt.date) -> tuple[dict[str, dt.date | None], list[Problem]]:
+    """An approval's approved_on and expires, and what is wrong with them: a date that is not real, an approval dated
+    after today, an expiry before the approval. Today, not the as-of date, bounds the approval: re-assessing a past
+    year with an exception approved since is ordinary, but an approval not yet given cannot be cited."""
+    days = {key: _day(item.get(key)) for key in ("approved_on", "expires")}
+    found = [doc.problem(where + (key,), f"'{item[key]}' is not a real date") for key, day in days.items() if day is None and item.get(key)]
+    approved_on, expires = days["approved_on"], days["expires"]
+    if approved_on and approved_on > today:
+        found.append(doc.problem(where + ("approved_on",), f"'{item['approved_on']}' is after today: give the date the approval was given"))
+    if approved_on and expires and expires < approved_on:
+        found.append(doc.problem(where + ("expires",), f"expires ({expires}) is before approved_on ({approved_on})"))
+    return days, found
 
 
 def _day(value: str | None) -> dt.date | None:
