@@ -26,6 +26,7 @@ from typing import Any
 
 from checker import __version__
 from checker.load.policy import Policy
+from checker.render import markdown_layout as md
 from checker.render.formats import Context
 from checker.verdict.assessment import Assessment, ProvisionResult, RuleResult
 
@@ -129,7 +130,8 @@ def _rule(rr: RuleResult, assessment: Assessment) -> dict[str, Any]:
         "shortDescription": {"text": _cut(rule.title)},
         "fullDescription": {"text": _cut(requirement)},
         "help": {"text": f"{rr.remediation}\n\nComplaint Handling Code {requirement}",
-                 "markdown": f"{rr.remediation}\n\n**Complaint Handling Code {cited}**\n\n" + "\n\n".join(f"> {p.id}: {p.requirement}" for p in provisions)},
+                 "markdown": f"{md.text(rr.remediation)}\n\n**Complaint Handling Code {md.inline(cited)}**\n\n"
+                             + "\n\n".join(f"> {p.id}: {md.inline(p.requirement)}" for p in provisions)},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": ["complaint-handling-code", *[f"provision-{p.id}" for p in provisions]],
                        "precision": PRECISION[rule.evidence_kind], "evidence_kind": rule.evidence_kind,
@@ -146,7 +148,7 @@ def _pseudo_rule(rule_id: str, r: ProvisionResult) -> dict[str, Any]:
         "shortDescription": {"text": _cut(f"{p.id} {p.title}")},
         "fullDescription": {"text": _cut(p.requirement)},
         "help": {"text": f"{remediation}\n\nComplaint Handling Code {p.id}: {p.requirement}",
-                 "markdown": f"{remediation}\n\n**Complaint Handling Code {p.id} {p.title}**\n\n> {p.requirement}"},
+                 "markdown": f"{md.text(remediation)}\n\n**Complaint Handling Code {p.id} {md.inline(p.title)}**\n\n> {md.text(p.requirement)}"},
         "defaultConfiguration": {"level": PSEUDO_LEVELS.get(r.rules_verdict, "warning")},
         "properties": {"tags": ["complaint-handling-code", f"provision-{p.id}"], "precision": _precision(r.evidence_kinds),
                        "evidence_kinds": r.evidence_kinds},

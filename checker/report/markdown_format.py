@@ -14,7 +14,7 @@ EMPHASIS = {"body": "{}", "lead": "**{}**", "note": "*{}*"}
 
 
 def render_markdown_document(doc: Document) -> str:
-    lines = [f"# {md.text(doc.title)}", ""]
+    lines = [f"# {md.inline(doc.title)}", ""]
     if doc.subtitle:
         lines += [md.text(doc.subtitle), ""]
     lines += _fields(doc.meta)
@@ -26,7 +26,7 @@ def render_markdown_document(doc: Document) -> str:
 
 def _block(block: Block) -> list[str]:
     if isinstance(block, Heading):
-        return [f"{'#' * min(max(block.level, 1), 6)} {md.text(block.text)}"]
+        return [f"{'#' * min(max(block.level, 1), 6)} {md.inline(block.text)}"]
     if isinstance(block, Paragraph):
         return [EMPHASIS.get(block.style, "{}").format(md.text(block.text))]
     if isinstance(block, Bullets):
@@ -36,12 +36,12 @@ def _block(block: Block) -> list[str]:
     if isinstance(block, Fields):
         return _fields(block.pairs)
     if isinstance(block, Table):
-        caption = [f"*{md.text(block.caption)}*", ""] if block.caption else []
+        caption = [f"*{md.inline(block.caption)}*", ""] if block.caption else []
         return caption + md.table(block.columns, block.rows, block.numeric, block.total_row)
     if isinstance(block, Chart):
-        return [f"*Chart: {md.text(block.title).rstrip('.')}.* {md.text(block.alt)}"]
+        return [f"*Chart: {md.inline(block.title).rstrip('.')}.* {md.inline(block.alt)}"]
     raise TypeError(f"not a document block: {block!r}")
 
 
 def _fields(pairs: tuple[tuple[str, str], ...]) -> list[str]:
-    return [f"- **{md.text(label)}:** {md.text(value)}" for label, value in pairs]
+    return [f"- **{md.inline(label)}:** {md.inline(value)}" for label, value in pairs]

@@ -17,7 +17,7 @@ from checker.derive.dates import months_before, uk_date
 from checker.derive.period import Period
 from checker.render.appendix import COMPLY, build_appendix, lacking
 from checker.render.formats import render_report
-from checker.render.markdown_layout import table
+from checker.render.markdown_layout import Markdown, inline, strong, table, text
 from checker.render.tsm_return import render_tsm_csv, render_tsm_xlsx
 from checker.report.appendix_document import form_document
 from checker.report.documents import annual_document, count, join
@@ -116,31 +116,31 @@ def _checklist(pack: Pack, assessment: Assessment, data: dict[str, Any], policy:
     due, why = deadline(policy["landlord"]["homes"], assessment.period.end)
     published = policy.get("reporting", {}).get("published_at", {})
     status = "complete" if pack.complete else f"incomplete, {count(len(pack.missing), 'thing')} missing"
-    lines = [f"# Annual submission checklist: {data['landlord']}, {assessment.period.label}", "",
+    lines = [f"# Annual submission checklist: {inline(data['landlord'])}, {assessment.period.label}", "",
              f"- Deadline: **{uk_date(due)}** ({why}).",
              f"- The pack is **{status}**."]
     organisations = [g["key"]["organisation"] for g in data["groups"] if "organisation" in g["key"]]
     if organisations:
-        lines.append(f"- Covers {len(organisations)} organisations under one complaints policy: {', '.join(organisations)}; "
+        lines.append(f"- Covers {len(organisations)} organisations under one complaints policy: {inline(', '.join(organisations))}; "
                      "the annual report and the TSM return give figures for each and for the whole.")
-    documents = [(p.what, p.name, "yes" if p.data is not None else f"**missing**: {p.missing}",
+    documents = [(p.what, p.name, "yes" if p.data is not None else Markdown(f"{strong('missing')}: {inline(p.missing)}"),
                   "the Regulator's TSM return" if p.published_key is None
                   else published.get(p.published_key) or f"not given (policy reporting.published_at.{p.published_key})")
                  for p in pack.parts]
     lines += ["", "## Documents", "", *table(("Document", "File", "Present", "Published at"), documents)]
     done = policy.get("self_assessment", {})
-    sign_off = [(label, (uk_date(done[key]) if key.endswith("_on") else str(done[key])) if done.get(key) else "**missing**",
+    sign_off = [(label, (uk_date(done[key]) if key.endswith("_on") else str(done[key])) if done.get(key) else strong("missing"),
                  f"self_assessment.{key}") for key, label in SIGN_OFF]
     lines += ["", "## Sign-off of the self-assessment", "", *table(("", "Given", "Policy key"), sign_off)]
     lines += ["", "## Provisions answered No", ""]
     if nos:
-        plans = [(r.provision.id, "yes" if (r.plan or {}).get("action") else "**missing**", (r.plan or {}).get("owner") or "**missing**",
-                  uk_date(r.plan["target_date"]) if (r.plan or {}).get("target_date") else "**missing**") for r in nos]
+        plans = [(r.provision.id, "yes" if (r.plan or {}).get("action") else strong("missing"), (r.plan or {}).get("owner") or strong("missing"),
+                  uk_date(r.plan["target_date"]) if (r.plan or {}).get("target_date") else strong("missing")) for r in nos]
         lines += table(("Provision", "Action recorded", "Owner", "Target date"), plans)
     else:
         lines.append("None: every provision is answered Yes.")
     lines += ["", "## Missing", ""]
-    lines += [f"- {m}" for m in pack.missing] or ["Nothing: the pack is complete."]
+    lines += [f"- {text(m)}" for m in pack.missing] or ["Nothing: the pack is complete."]
     lines += ["", "The governing body's response is a draft: its statements and signatures are completed by hand before it is published."]
     return "\n".join(lines) + "\n"
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tabulate import tabulate
 
+from checker.render import markdown_layout as md
 from checker.verdict.assessment import Assessment, ProvisionResult
 
 # a verdict the old policy could stand on; losing it to one of BROKEN is a break
@@ -68,8 +69,7 @@ def render_diff(changes: list[Change], before: Assessment, after: Assessment, fm
              " ".join(c.evidence)] for c in changes]
     headers = ["Provision", "Title", "Before", "After", "", "Evidence (new policy)"]
     if fmt == "md":
-        rows = [[cell.replace("|", "\\|") for cell in row] for row in rows]
-        table = tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
-        return f"### chc diff: {old} → {new}\n\n{table}\n\n**{verdict}**\n"
+        table = tabulate([[md.cell(c) for c in row] for row in rows], headers=headers, tablefmt="github", disable_numparse=True)
+        return f"### chc diff: {md.inline(str(old))} → {md.inline(str(new))}\n\n{table}\n\n**{verdict}**\n"
     table = tabulate(rows, headers=headers, tablefmt="simple_grid", disable_numparse=True, maxcolwidths=[None, 30, None, None, None, 50])
     return f"Verdict changes from {old} to {new}:\n{table}\n{verdict}\n"
