@@ -17,12 +17,12 @@ only on not_accepted outcomes. Received dates run from 2021-04-01 to
 2025-03-31 (four financial years, so --period 2024-25 selects about a
 quarter) and the register is a snapshot as at 2025-03-31.
 
-Deterministic: numpy's Generator seeded with (SEED, rows). Working days are
+Deterministic: numpy's Generator seeded with (SEED, rows), or (SEED, rows, part). Working days are
 numpy business days less England bank holidays (the holidays package) and
 the example policy's closure days, since every bench run uses that policy.
 
 Registers above PART_ROWS rows (5m) are generated and written one part of PART_ROWS rows at a time, so that
-generating them needs no more memory than the 1m register (about 1.2 GB) and never more than chc's own 1.5 GB
+generating them needs no more memory than the 1m register (about 1.3 GB) and never more than chc's own 1.5 GB
 target: each part is generated like the 1m register with its own seed, sorted by received date, its case numbers
 counted on from the part before (NHA-24-1000001 in the second part), as a group's exports one after another.
 

@@ -385,7 +385,7 @@ def main() -> None:
         value = target.value()
         passed = value is not None and value <= target.limit
         failed |= not passed
-        shown = "not measured" if value is None else f"{value:.3g} {target.unit}"
+        shown = "not measured" if value is None else f"{value:.0f} {target.unit}" if value >= 100 else f"{value:.3g} {target.unit}"
         print(f"{'PASS' if passed else 'FAIL'}  {target.description}: {shown} (limit {target.limit:g} {target.unit})")
     print("some targets FAILED" if failed else "all targets passed")
     sys.exit(1 if failed else 0)
