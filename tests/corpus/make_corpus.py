@@ -71,6 +71,12 @@ def build(folder: Path) -> None:
     current.append(HEADER)
     current.append(["A1", "complaint", 1, None, "2024-05-07", "2024-05-08", "2024-05-20", "upheld", 50])
     book.save(register / "hidden_first_sheet.xlsx")
+    # every sheet hidden (Excel will not save one so; a program may): no sheet is chosen for the user
+    with zipfile.ZipFile(register / "hidden_first_sheet.xlsx") as source, \
+            zipfile.ZipFile(register / "every_sheet_hidden.xlsx", "w") as target:
+        for part in source.infolist():
+            data = source.read(part)
+            target.writestr(part, data.replace(b'state="visible"', b'state="hidden"') if part.filename == "xl/workbook.xml" else data)
     book = openpyxl.Workbook()
     book.active.append(["case_id", "contact_type", "received_date", "Notes", "received_date"])
     book.active.append(["A1", "enquiry", "2024-05-07", None, "2024-06-07"])
