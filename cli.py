@@ -146,9 +146,12 @@ def _apply(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 # options several commands share, each declared once (a click.option decorator can be applied to many commands)
 _MAPPING = click.option("--mapping", "mapping_path", type=click.Path(path_type=Path), help="Column mapping (YAML) for a landlord's own export.")
-_SHEET = click.option("--sheet", help="XLSX sheet name (default: the first sheet).")
+_SHEET = click.option("--sheet", help="XLSX sheet name (default: the first visible sheet).")
 _HEADER_ROW = click.option("--header-row", type=click.IntRange(min=1),
                            help="The row number of the headings in a CSV or XLSX register (default: found below any title rows).")
+_ENCODING = click.option("--encoding", type=click.Choice(["utf-8", "cp1252", "latin-1"], case_sensitive=False),
+                         help="A CSV or JSON register's text encoding when it has no byte-order mark (default: UTF-8; "
+                              "cp1252 for a spreadsheet saved as plain 'CSV' on Windows). UTF-16 with its mark is detected.")
 _CODE = click.option("--code", "code_path", type=click.Path(path_type=Path), help="A Code catalogue folder (default: the bundled 2024 Code).")
 _RULES = click.option("--rules", "rules_paths", multiple=True, type=click.Path(path_type=Path),
                       help="A folder of the landlord's own rules, added to chc's (repeatable).")
@@ -168,7 +171,7 @@ def _inputs(register_required: bool, assessing: bool = True):
         click.option("--period", callback=_period, required=register_required,
                      help="2024-25 (financial year), 2024-25-Q2 (quarter) or FROM:TO dates."
                      + ("" if register_required else " Default: the current financial year.")),
-        _MAPPING, _SHEET, _HEADER_ROW, _CODE, *((_RULES, _WAIVERS) if assessing else ()), _AS_OF, _SKIP_BAD_ROWS,
+        _MAPPING, _SHEET, _HEADER_ROW, _ENCODING, _CODE, *((_RULES, _WAIVERS) if assessing else ()), _AS_OF, _SKIP_BAD_ROWS,
         click.option("--generated-at", callback=_timestamp, expose_value=False, is_eager=True,
                      help="The generated-at stamp to print, e.g. 2025-05-01T09:00:00Z (default: now, or SOURCE_DATE_EPOCH), for byte-identical reruns."),
     )
@@ -295,7 +298,7 @@ def explain(provision, output, **inputs) -> None:
 @_apply(
     click.option("--register", "register_path", type=click.Path(path_type=Path), help="Judge both policies against this register too."),
     click.option("--period", callback=_period, help="With --register: the period (default: the current financial year)."),
-    _MAPPING, _SHEET, _HEADER_ROW, _CODE, _RULES, _WAIVERS, _AS_OF, _SKIP_BAD_ROWS,
+    _MAPPING, _SHEET, _HEADER_ROW, _ENCODING, _CODE, _RULES, _WAIVERS, _AS_OF, _SKIP_BAD_ROWS,
     click.option("--format", "fmt", type=click.Choice(["table", "md", "json"]), default="table", show_default=True,
                  help="md suits a pull request comment."),
     click.option("--output", type=click.Path(path_type=Path), help="Write to this file instead of standard output."),
@@ -550,7 +553,7 @@ def _assess(policy_path: Path, **inputs: Any):
 
 
 def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, mapping_path: Path | None, sheet: str | None,
-          header_row: int | None, code_path: Path | None, as_of: dt.date | None, skip_bad_rows: bool = False,
+          header_row: int | None, encoding: str | None, code_path: Path | None, as_of: dt.date | None, skip_bad_rows: bool = False,
           rules_paths: tuple[Path, ...] | None = None, waivers_path: Path | None = None,
           activity_beside: bool = True) -> tuple[list[Policy], dict[str, Any]]:
     """Load and validate every input once, however many policies are then judged against the register. The policies
@@ -582,7 +585,8 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
         register = None
         if register_path:
             progress.step(f"reading {register_path.name}")
-            register = load_register(register_path, load_mapping(mapping_path) if mapping_path else None, sheet, skip_bad_rows, header_row)
+            register = load_register(register_path, load_mapping(mapping_path) if mapping_path else None, sheet, skip_bad_rows,
+                                     header_row, encoding)
             for warning in register.warnings:
                 click.echo(str(warning), err=True)
             for column in register.ignored_columns:
@@ -771,7 +775,8 @@ def mapping() -> None:
 @click.argument("export", type=click.Path(path_type=Path))
 @_SHEET
 @_HEADER_ROW
-def suggest(export: Path, sheet: str | None, header_row: int | None) -> None:
+@_ENCODING
+def suggest(export: Path, sheet: str | None, header_row: int | None, encoding: str | None) -> None:
     """Write a column mapping for EXPORT to standard output, from its headings and the words of its coded columns.
 
     Each line says how sure the match is; one marked TODO is commented out until you decide it.
@@ -783,7 +788,7 @@ def suggest(export: Path, sheet: str | None, header_row: int | None) -> None:
     from checker.load.suggest import suggest as suggest_mapping
 
     with _input_errors():
-        suggestion = suggest_mapping(export, sheet, header_row)
+        suggestion = suggest_mapping(export, sheet, header_row, encoding)
     for note in suggestion.notes:
         click.echo(note, err=True)
     click.echo(suggestion.text, nl=False)

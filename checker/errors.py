@@ -64,12 +64,6 @@ def os_reason(err: OSError) -> str:
     return (err.strerror or "the system refused").rstrip(".").lower()
 
 
-def not_utf8(name: str, data: bytes, err: UnicodeDecodeError, save_as: str) -> InputError:
-    """Text that is not UTF-8, told by the line and the byte where decoding stopped, with how to save it instead."""
-    line = data.count(b"\n", 0, err.start) + 1
-    return fail(name, line, None, f"the file is not UTF-8 text (byte 0x{data[err.start]:02X}); save it as {save_as}")
-
-
 def fail(file: str, row: int | None, field: str | None, message: str) -> InputError:
     """An InputError holding a single problem."""
     return InputError([Problem(file, row, field, message)])

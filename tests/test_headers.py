@@ -77,7 +77,8 @@ def test_a_ragged_row_below_title_rows_is_named_by_its_row(tmp_path):
     result, _ = assess(register, tmp_path=tmp_path)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == (f"{register}:7: the row has 8 fields but the header has 7 (a comma or line "
-                                             "break in a cell that is not in double quotes?)")
+                                             "break in a cell that is not in double quotes?); put such a cell in double "
+                                             "quotes, or pass --skip-bad-rows to leave the row out")
 
 
 def test_a_sheet_whose_first_rows_are_blank_is_numbered_from_row_1(tmp_path):

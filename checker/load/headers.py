@@ -7,7 +7,7 @@ headings, or the contract's column names), or the row `--header-row` names. Rows
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from checker.errors import InputError, Problem, fail
@@ -25,17 +25,19 @@ class Expected:
     wanted: frozenset[str]  # compared as normal() reads them
     needed: tuple[str, ...] = ()
     mapped: bool = False  # the headings are a mapping's (its fix is the mapping), not the contract's
+    read: frozenset[str] = frozenset()  # the headings, exactly as written, whose columns chc reads
 
 
 def expected(mapping: Mapping | None) -> Expected:
     """A mapping's headings (stage 2's too) and the required columns it leaves to the file; else the contract's."""
     register = schema("register")
-    required = register["required"]
+    required, columns = register["required"], frozenset(register["properties"])
     if mapping is None:
-        return Expected(frozenset(map(normal, register["properties"])), tuple(required), False)
+        return Expected(frozenset(map(normal, columns)), tuple(required), False, columns)
     headings = list(mapping.headings().values())
     unmapped = [c for c in required if c not in mapping.columns]
-    return Expected(frozenset(map(normal, headings + unmapped)), tuple(dict.fromkeys(headings + unmapped)), True)
+    return Expected(frozenset(map(normal, headings + unmapped)), tuple(dict.fromkeys(headings + unmapped)), True,
+                    frozenset(headings) | (columns - set(mapping.columns)))
 
 
 def normal(cell: object) -> str:
@@ -67,6 +69,38 @@ def choose(name: str, rows: Sequence[Sequence[object]], expected: Expected, head
                    f"({_listed(expected.needed)})" + (f"; they are on row {found + 1}: pass --header-row {found + 1}, or leave "
                                                       "--header-row out" if elsewhere else ""))
     return header_row - 1
+
+
+def repeats(name: str, cells: Sequence[object], expected: Expected, row: int,
+            columns: Callable[[str, list[int]], str]) -> list[int]:
+    """The positions of headings given again whose columns chc does not read, for the reader to drop (the first of
+    them is ignored, with a warning, like any other). A heading chc reads given twice is refused, as chc cannot tell
+    which column holds the register's values; `columns` names its columns in the file (heading, 0-based positions)."""
+    where: dict[str, list[int]] = {}
+    for i, cell in enumerate(cells):
+        where.setdefault("" if cell is None else str(cell), []).append(i)
+    twice = {heading: at for heading, at in where.items() if len(at) > 1}
+    read = [heading for heading in twice if heading in expected.read]
+    if read:
+        raise InputError([Problem(name, row, heading, f"is the heading of {columns(heading, twice[heading])}: chc cannot "
+                                  "tell which holds the register's values; rename or remove all but one") for heading in read])
+    return sorted(i for at in twice.values() for i in at[1:])
+
+
+def numbered(heading: str, at: list[int]) -> str:
+    """A text file's columns by number and by the letter a spreadsheet shows them under: "columns 5 and 9 (E and I)"."""
+    from openpyxl.utils import get_column_letter
+
+    return f"columns {_and([str(i + 1) for i in at])} ({_and([get_column_letter(i + 1) for i in at])})"
+
+
+def lettered(letters: list[str], at: list[int]) -> str:
+    """A sheet's columns by their letters ("columns C and E"), or by their number when the letters are not known."""
+    return f"columns {_and(letters)}" if len(letters) == len(at) else f"{len(at)} columns"
+
+
+def _and(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 def lacking(row: Iterable[object], expected: Expected) -> list[str]:

@@ -6,23 +6,23 @@ register, so a file with a thousand bad cells reports all of them in one run.
 
 from __future__ import annotations
 
-import csv
-import itertools
 import json
 import re
+import shlex
 import unicodedata
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-import numpy as np
 import polars as pl
 
 from checker.derive.dates import UK_SHAPE, parse_series
-from checker.errors import InputError, Problem, fail, in_order, not_utf8
-from checker.load import headers
+from checker.errors import InputError, Problem, fail, in_order
+from checker.load import csvfile, encoding, headers
+from checker.load.amounts import WRITE_AMOUNT, amount
 from checker.load.mapping import STAGE2, Mapping
 from checker.load.readfile import check_zip, regular_file
 from checker.load.schemas import schema
@@ -77,7 +77,7 @@ class Register:
         """Each skipped row with its reasons, as safe to publish: field and reason (no message repeats a cell it refused)."""
         rows: dict[int, list[str]] = {}
         for p in self.skipped:
-            rows.setdefault(p.row or 0, []).append(f"{p.field}: {p.message}")
+            rows.setdefault(p.row or 0, []).append(f"{p.field}: {p.message}" if p.field else p.message)  # a row's shape has no field
         return sorted(rows.items())
 
     @property
@@ -114,16 +114,17 @@ def accounting(counts: dict[str, int]) -> str:
 
 
 def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None = None, skip_bad_rows: bool = False,
-                  header_row: int | None = None) -> Register:
+                  header_row: int | None = None, encoding: str | None = None) -> Register:
     """Read, map and validate; raise InputError listing every problem found.
 
     With skip_bad_rows, rows with problems are left out and kept, with their reasons, in Register.skipped;
     problems with the file itself (unreadable, a required column missing) still stop the run. The headings are
-    found below any title rows (checker/load/headers.py), or on row `header_row`.
+    found below any title rows (checker/load/headers.py), or on row `header_row`. A CSV row of the wrong shape is
+    a bad row like any other, skipped or refused.
     """
     name = str(path)
-    raw, first_row = read_raw(path, sheet, headers.expected(mapping), header_row)
-    above = headers.rows_above(name, first_row - 1) if header_row is None else []
+    raw, first_row, bad_rows, notes = read_raw(path, sheet, headers.expected(mapping), header_row, encoding)
+    above = notes + (headers.rows_above(name, first_row - 1) if header_row is None else [])
     if mapping is not None:
         raw = mapping.apply(raw, name)
     if raw.height == 0:
@@ -137,18 +138,20 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     if missing:
         raise InputError([Problem(name, first_row - 1, c, "required column is missing") for c in missing])
     ignored = [c for c in raw.columns if c not in columns and not c.startswith(STAGE2)]
-    rows_read = raw.height
+    rows_read = raw.height + len(bad_rows)
     cells = {c: raw.get_column(c) for c in raw.columns if c in columns}
     absent_columns = frozenset(c for c in columns if c not in cells)
     columns |= {f"{STAGE2}{c}": columns[c] for c in stage2}
     cells |= {f"{STAGE2}{c}": raw.get_column(f"{STAGE2}{c}") for c in stage2}
     del raw  # from here each text column is let go as soon as its typed column exists: one copy at a time
     for absent in (c for c in columns if c in absent_columns):
-        cells[absent] = pl.repeat(None, rows_read, dtype=pl.Utf8, eager=True).alias(absent)
+        cells[absent] = pl.repeat(None, rows_read - len(bad_rows), dtype=pl.Utf8, eager=True).alias(absent)
     if mapping is not None:
         cells = mapping.translate_values(cells)
     rows_ignored = _ignored(cells)
     rows = pl.int_range(first_row, first_row + rows_read, dtype=pl.Int64, eager=True).alias(ROW)
+    if bad_rows:  # not in the frame: its rows are numbered around them
+        rows = rows.filter(~rows.is_in([p.row for p in bad_rows]))
     if rows_ignored is not None:
         rows, cells = rows.filter(~rows_ignored), {c: s.filter(~rows_ignored) for c, s in cells.items()}
     warnings = _control_characters(cells, rows, name)
@@ -158,6 +161,7 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     if free_text:
         raise InputError(free_text)
     typed, problems = _typed(cells, rows, columns, name)
+    problems = bad_rows + problems
     unread_at_stage2: frozenset[str] = frozenset()
     absent_at_stage1: frozenset[str] = frozenset()
     if stage2:
@@ -241,8 +245,20 @@ UNREADABLE = {
 UNREADABLE[".xlsm"] = UNREADABLE[".xlsx"]
 
 
-def read_raw(path: Path, sheet: str | None, expected: headers.Expected, header_row: int | None = None) -> tuple[pl.DataFrame, int]:
-    """The file as text columns under its headings, and the source row number of its first data row."""
+class Raw(NamedTuple):
+    """A register file as read: text columns under its headings; the source row of its first data row; its bad rows
+    (a CSV row of the wrong shape), left out of the frame, to skip or refuse; and what to tell about the reading."""
+
+    frame: pl.DataFrame
+    first_row: int
+    bad_rows: list[Problem]
+    notes: list[Problem]
+
+
+def read_raw(path: Path, sheet: str | None, expected: headers.Expected, header_row: int | None = None,
+             declared: str | None = None) -> Raw:
+    """The file as text columns under its headings (`declared`: the encoding of a CSV or JSON file without a
+    byte-order mark, UTF-8 unless given)."""
     name = str(path)
     regular_file(path)
     suffix = path.suffix.lower()
@@ -250,11 +266,13 @@ def read_raw(path: Path, sheet: str | None, expected: headers.Expected, header_r
         raise fail(name, None, None, f"unknown register format '{suffix}': use .csv, .xlsx or .json")
     if suffix == ".json" and header_row is not None:
         raise fail(name, None, None, "--header-row is for CSV and XLSX registers: a JSON register has no header row")
+    if suffix in (".xlsx", ".xlsm") and declared is not None:
+        raise fail(name, None, None, "--encoding is for CSV and JSON registers: a workbook records its own")
     try:
         if suffix == ".csv":
-            return _read_csv(path, expected, header_row)
+            return Raw(*csvfile.read_csv(path, expected, header_row, declared), [])
         if suffix == ".json":
-            return _read_json(path), 1
+            return Raw(_read_json(path, declared), 1, [], [])
         return _read_xlsx(path, sheet, expected, header_row)
     except InputError:
         raise
@@ -262,10 +280,13 @@ def read_raw(path: Path, sheet: str | None, expected: headers.Expected, header_r
         raise fail(name, None, None, UNREADABLE[suffix]) from None
 
 
-def _read_xlsx(path: Path, sheet: str | None, expected: headers.Expected, header_row: int | None) -> tuple[pl.DataFrame, int]:
-    """The first sheet, or the one named, under its header row. A name the workbook lacks is answered with the names
-    it has; a sheet lacking the headings, with every sheet's headings and the --sheet that reads them."""
+def _read_xlsx(path: Path, sheet: str | None, expected: headers.Expected, header_row: int | None) -> Raw:
+    """The first visible sheet, or the one named, under its header row. A name the workbook lacks is answered with
+    the names it has; a sheet lacking the headings, with every sheet's headings and the --sheet that reads them;
+    hidden sheets passed over are told; formulas never calculated are refused."""
     import fastexcel
+
+    from checker.load import workbook
 
     name = str(path)
     check_zip(path, "workbook", UNREADABLE[".xlsx"], "save a register this large as CSV", "save the register as CSV from Excel")
@@ -273,7 +294,14 @@ def _read_xlsx(path: Path, sheet: str | None, expected: headers.Expected, header
     names = book.sheet_names
     if sheet is not None and sheet not in names:
         raise fail(name, None, None, f"the workbook has no sheet '{sheet}' (its sheets: {', '.join(names)})")
-    chosen = names[0] if sheet is None else sheet
+    contents = workbook.contents(path)
+    chosen = sheet or contents.first_visible()
+    if chosen is None:
+        raise fail(name, None, None, f"every sheet of the workbook is hidden; pass --sheet to read one (its sheets: {', '.join(names)})")
+    passed = [s for s in names[:names.index(chosen)] if s in contents.hidden] if sheet is None else []
+    notes = [Problem(name, None, None, f"{'sheet' if len(passed) == 1 else 'sheets'} {', '.join(map(repr, passed))} "
+                     f"{'is' if len(passed) == 1 else 'are'} hidden, so the register was read from '{chosen}', the first "
+                     f"visible sheet; pass --sheet {shlex.quote(passed[0])} to read a hidden one")] if passed else []
     rows = _sheet_head(book, chosen, header_row)
     index = headers.choose(name, rows, expected, header_row)
     missing = headers.lacking(rows[index] if rows else [], expected)
@@ -285,8 +313,16 @@ def _read_xlsx(path: Path, sheet: str | None, expected: headers.Expected, header
             cells = [str(c) for c in (head[found] if head else []) if headers.normal(c)]
             listed[other] = (found + 1, [c if not looks_personal(c) else "(a heading like personal data)" for c in cells])
         raise headers.sheets_lacking(name, chosen, missing, listed, expected)
+    headings = list(rows[index]) if rows else []
+    unread = headers.repeats(name, headings, expected, index + 1, lambda heading, at: headers.lettered(
+        workbook.heading_letters(path, chosen, index + 1).get(heading, []), at))
+    uncalculated = workbook.uncalculated(name, path, contents, chosen, index + 1, expected.read)
+    if uncalculated:
+        raise InputError(uncalculated)
     frame = pl.read_excel(path, sheet_name=chosen, engine="calamine", infer_schema_length=0, read_options={"header_row": index})
-    return frame, index + 2
+    if unread and frame.width == len(headings):
+        frame = frame.drop([frame.columns[i] for i in unread])
+    return Raw(frame, index + 2, [], notes)
 
 
 def _sheet_head(book: Any, sheet: str, header_row: int | None) -> list[tuple[object, ...]]:
@@ -295,99 +331,37 @@ def _sheet_head(book: Any, sheet: str, header_row: int | None) -> list[tuple[obj
     return book.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=rows, dtypes="string").to_polars().rows()
 
 
-def _read_csv(path: Path, expected: headers.Expected, header_row: int | None) -> tuple[pl.DataFrame, int]:
-    """A CSV register as text, read from its header row; every row below it whose number of fields differs from the
-    header's is an error, named by row."""
-    name = str(path)
-    data = path.read_bytes()
-    if data.isspace() or not data:
-        raise fail(name, None, None, "the register is empty")
-    starts = _record_starts(data, max(headers.SCAN_ROWS, header_row or 0))
-    rows = [_cells(data[start:end]) for start, end in itertools.pairwise(starts)]
-    index = headers.choose(name, rows, expected, header_row)
-    body = data[starts[index]:]  # the rows above the headings are not data
+def _read_json(path: Path, declared: str | None) -> pl.DataFrame:
+    """A JSON register is an array of objects, or {"cases": [...]}; values are read as text like CSV cells. A key
+    given twice in one record is refused: which of its values was meant cannot be told."""
+    name, raw = str(path), path.read_bytes()
+    text = encoding.decode(name, raw, encoding.detect(name, raw[:csvfile.HEAD_BYTES], declared, "UTF-8"), "UTF-8")
     try:
-        frame: pl.DataFrame | None = pl.read_csv(body, infer_schema=False, encoding="utf8")
-    except pl.exceptions.ComputeError:
-        frame = None
-    # polars fails on a row with too many fields and pads one with too few: when the file has no quotes, the
-    # count of commas proves every row complete in one C-speed pass; otherwise each row is counted (_ragged)
-    if frame is None or b'"' in body or body.count(b",") != (frame.width - 1) * (frame.height + 1):
-        problems = [Problem(name, index + row, None, f"the row has {fields} fields but the header has {expected_fields} "
-                            "(a comma or line break in a cell that is not in double quotes?)")
-                    for row, fields, expected_fields in _ragged(body)]
-        if problems:
-            raise InputError(problems[:1000])
-    if frame is None:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise not_utf8(name, data, err, "CSV UTF-8") from None
-        raise fail(name, None, None, UNREADABLE[".csv"])
-    return frame, index + 2
-
-
-HEAD_BYTES = 1024**2  # where a CSV's headings are looked for (50 rows of an export take a few kilobytes)
-
-
-def _record_starts(data: bytes, records: int) -> list[int]:
-    """The byte offsets at which the file's first `records` records start, and where the last of them ends (a
-    record ends at a line break outside double quotes). Only the file's head is searched, unless more is needed."""
-    head = data if len(data) <= HEAD_BYTES else data[:HEAD_BYTES]
-    breaks = _unquoted(np.frombuffer(head, dtype=np.uint8), 10)
-    if len(breaks) < records and len(head) < len(data):
-        head, breaks = data, _unquoted(np.frombuffer(data, dtype=np.uint8), 10)
-    ends = [int(b) + 1 for b in breaks[:records]]
-    if len(ends) < records and len(head) == len(data) and len(data) > (ends[-1] if ends else 0):
-        ends.append(len(data))  # the last record, with no line break after it
-    return [0, *ends]
-
-
-def _cells(record: bytes) -> list[str]:
-    """One CSV record's fields, as a header row would be read (for finding the headings only)."""
-    text = record.decode("utf-8-sig", errors="replace").rstrip("\r\n")
-    return next(csv.reader([text]), [])
-
-
-def _unquoted(b: np.ndarray, byte: int) -> np.ndarray:
-    """The positions of `byte` outside double quotes."""
-    found, quotes = np.flatnonzero(b == byte), np.flatnonzero(b == 34)
-    return found[np.searchsorted(quotes, found) % 2 == 0] if quotes.size else found
-
-
-def _ragged(data: bytes) -> list[tuple[int, int, int]]:
-    """(row, fields, header fields) for each record with the wrong number of fields, counted column-wise with numpy.
-
-    Commas and line breaks inside double quotes belong to a field; a blank last line is ignored.
-    """
-    b = np.frombuffer(data, dtype=np.uint8)
-    breaks, commas = _unquoted(b, 10), _unquoted(b, 44)
-    bounds = np.concatenate(([-1], breaks, [b.size]))
-    fields = np.diff(np.searchsorted(commas, bounds)) + 1
-    empty = np.diff(bounds) <= 2  # nothing, or a lone carriage return, between two line breaks
-    wrong = np.flatnonzero((fields != fields[0]) & ~empty)
-    return [(int(i) + 1, int(fields[i]), int(fields[0])) for i in wrong]
-
-
-def _read_json(path: Path) -> pl.DataFrame:
-    """A JSON register is an array of objects, or {"cases": [...]}; values are read as text like CSV cells."""
-    raw = path.read_bytes()
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as err:
-        raise not_utf8(str(path), raw, err, "UTF-8") from None
+        data = json.loads(text, object_pairs_hook=_Record)
     except json.JSONDecodeError as err:
-        raise fail(str(path), err.lineno, None, f"this is not valid JSON (column {err.colno}): check the commas, brackets "
+        raise fail(name, err.lineno, None, f"this is not valid JSON (column {err.colno}): check the commas, brackets "
                    "and quotes") from None
     if isinstance(data, dict) and isinstance(data.get("cases"), list):
         data = data["cases"]
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise fail(str(path), None, None, 'a JSON register is an array of objects, or {"cases": [...]}')
+        raise fail(name, None, None, 'a JSON register is an array of objects, or {"cases": [...]}')
+    twice = [Problem(name, i, key, "is given twice in the record; keep one (which was meant cannot be told)")
+             for i, record in enumerate(data, start=1) for key in record.twice]
+    if twice:
+        raise InputError(twice)
     names: list[str] = []
     for record in data:
         names.extend(k for k in record if k not in names)
     cells = {n: [None if r.get(n) is None else str(r[n]) for r in data] for n in names}
     return pl.DataFrame(cells, schema=dict.fromkeys(names, pl.Utf8))
+
+
+class _Record(dict):
+    """A JSON object that keeps the keys given in it more than once (json keeps the last value silently)."""
+
+    def __init__(self, pairs: list[tuple[str, Any]]):
+        super().__init__(pairs)
+        self.twice = [k for k, n in Counter(k for k, _ in pairs).items() if n > 1] if len(self) < len(pairs) else []
 
 
 # control characters (checker/load/yamlfile.py's CONTROL) break Word and JUnit XML and can steer a terminal; in a
@@ -440,7 +414,7 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
         checks.append((raw.is_not_null() & value.is_null(), "is not a valid date", WRITE_DATE))
     elif spec.get("type") in ("integer", "number") and "enum" not in spec:
         checks.append((raw.is_not_null() & (value.is_null() | (value.is_nan() | value.is_infinite() if spec["type"] == "number" else False)),
-                       "is not a number", WRITE_NUMBER))
+                       "is not a number", WRITE_AMOUNT))
         if "minimum" in spec:
             checks.append((value < spec["minimum"], f"must be at least {spec['minimum']}", None))
         if "maximum" in spec:
@@ -478,7 +452,6 @@ def looks_personal(text: str) -> bool:
 
 # what to do about a problem, said once for all the rows that share it (errors.grouped)
 FILL_IN = "fill it in, or pass --skip-bad-rows to assess the other rows"
-WRITE_NUMBER = "write a number, such as 150 or £150.00"
 WRITE_DATE = "write it as YYYY-MM-DD or DD/MM/YYYY"
 CHECK_DATES = "check both dates against the case record"
 
@@ -536,7 +509,7 @@ def _cast(c: pl.Expr, spec: dict[str, Any]) -> pl.Expr:
     if spec.get("type") == "integer":
         return c.cast(pl.Int64, strict=False)
     if spec.get("type") == "number":
-        return c.str.replace_all(r"^£|,", "").cast(pl.Float64, strict=False)
+        return amount(c)
     return c
 
 

@@ -68,9 +68,9 @@ class Suggestion:
     notes: list[str] = field(default_factory=list)
 
 
-def suggest(path: Path, sheet: str | None, header_row: int | None) -> Suggestion:
+def suggest(path: Path, sheet: str | None, header_row: int | None, encoding: str | None = None) -> Suggestion:
     """Read the export's headings and coded words, and write the mapping that reads them."""
-    frame, first_row = read_raw(path, sheet, _expected(), header_row)
+    frame, first_row, _, read_notes = read_raw(path, sheet, _expected(), header_row, encoding)
     found = [h for h in frame.columns if not h.startswith("__UNNAMED__") and h.strip()]
     refused = [h for h in found if personal_heading(h) or looks_personal(h)]
     matches = Matches(_match([h for h in found if h not in refused]))
@@ -97,7 +97,7 @@ def suggest(path: Path, sheet: str | None, header_row: int | None) -> Suggestion
         lines.append(f"# Not matched to any contract column: {_shown(unread)}")
     sure = sum(e.live for e in columns + stage2)
     unsure = sum(not e.live and e.value is not None for e in columns + stage2)
-    notes = [str(p) for p in headers.rows_above(str(path), first_row - 1)] if header_row is None else []
+    notes = [str(p) for p in read_notes + (headers.rows_above(str(path), first_row - 1) if header_row is None else [])]
     notes.append(f"{path}: {sure} column{'s' * (sure != 1)} matched" + (f", {unsure} to check (TODO)" if unsure else ""))
     return Suggestion("\n".join(lines) + "\n", notes)
 

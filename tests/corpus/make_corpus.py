@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 import zipfile
@@ -24,6 +25,18 @@ def build(folder: Path) -> None:
     # 'enquiry' with a Latin-1 é (0xE9) on line 3: a spreadsheet saved as "CSV" rather than "CSV UTF-8"
     (register / "latin1.csv").write_bytes(b"case_id,contact_type,received_date\nA1,enquiry,2024-05-07\nA2,enqu\xe9ry,2024-05-08\n")
     (register / "bom.csv").write_bytes(b"\xef\xbb\xbfcase_id,contact_type,received_date\nA1,enquiry,2024-05-07\n")
+    # line endings and encodings: each file's row 3 holds an impossible date, which must be told on row 3
+    text = "case_id,contact_type,received_date\nA1,enquiry,2024-05-07\nA2,enquiry,2024-02-30\nA3,enquiry,2024-05-09\n"
+    (register / "cr_line_endings.csv").write_bytes(text.replace("\n", "\r").encode())
+    (register / "crlf_line_endings.csv").write_bytes(text.replace("\n", "\r\n").encode())
+    (register / "utf16le.csv").write_bytes(text.encode("utf-16"))  # with its byte-order mark, as Excel's "Unicode text"
+    (register / "utf16be.csv").write_bytes(b"\xfe\xff" + text.encode("utf-16-be"))
+    (register / "utf16_without_mark.csv").write_bytes(text.encode("utf-16-le"))
+    (register / "utf16.json").write_bytes(json.dumps([{"case_id": "A1", "contact_type": "enquiry", "received_date": "2024-02-30"}]).encode("utf-16"))
+    # a Windows "CSV" export: £ is 0xA3 and é 0xE9 in cp1252; 0x81 is no cp1252 character
+    windows = "case_id,contact_type,stage,received_date,service_area,compensation_offered\nA1,complaint,1,2024-05-07,Résidents,\"£1,250.50\"\n"
+    (register / "cp1252.csv").write_bytes(windows.encode("cp1252"))
+    (register / "cp1252_undefined_byte.csv").write_bytes(windows.encode("cp1252").replace(b"R", b"\x81"))
     _xlsx(register / "excel_dates.xlsx", [
         ["A1", "complaint", 1, None, dt.date(2024, 5, 7), dt.datetime(2024, 5, 8, 14, 30), dt.datetime(2024, 5, 20), "upheld", 50],
         ["A2", "complaint", 2, "A1", dt.datetime(2024, 5, 21), dt.date(2024, 5, 22), None, None, None],
@@ -43,6 +56,31 @@ def build(folder: Path) -> None:
                 ["A1", "complaint", 1, None, dt.date(2024, 5, 7), dt.date(2024, 5, 8), dt.date(2024, 5, 20), "upheld", 50]):
         log.append(row)
     book.save(register / "data_on_second_sheet.xlsx")
+    # a response date written as a formula by a program (openpyxl, as many exporters): no value until Excel opens it
+    _xlsx(register / "formula_never_calculated.xlsx", [
+        ["A1", "complaint", 1, None, dt.date(2024, 5, 7), dt.date(2024, 5, 8), dt.date(2024, 5, 20), "upheld", 50],
+        ["A2", "complaint", 1, None, dt.date(2024, 5, 9), dt.date(2024, 5, 10), "=DATE(2024,5,30)", "upheld", "=10*5"],
+    ])
+    # an old register on a hidden first sheet, this year's on the visible second
+    book = openpyxl.Workbook()
+    book.active.title = "Old"
+    book.active.append(HEADER)
+    book.active.append(["OLD1", "complaint", "x", None, "2019-05-07", None, None, None, None])
+    book.active.sheet_state = "hidden"
+    current = book.create_sheet("Complaints")
+    current.append(HEADER)
+    current.append(["A1", "complaint", 1, None, "2024-05-07", "2024-05-08", "2024-05-20", "upheld", 50])
+    book.save(register / "hidden_first_sheet.xlsx")
+    # every sheet hidden (Excel will not save one so; a program may): no sheet is chosen for the user
+    with zipfile.ZipFile(register / "hidden_first_sheet.xlsx") as source, \
+            zipfile.ZipFile(register / "every_sheet_hidden.xlsx", "w") as target:
+        for part in source.infolist():
+            data = source.read(part)
+            target.writestr(part, data.replace(b'state="visible"', b'state="hidden"') if part.filename == "xl/workbook.xml" else data)
+    book = openpyxl.Workbook()
+    book.active.append(["case_id", "contact_type", "received_date", "Notes", "received_date"])
+    book.active.append(["A1", "enquiry", "2024-05-07", None, "2024-06-07"])
+    book.save(register / "duplicate_heading.xlsx")
     policy = folder / "policy"
     policy.mkdir(exist_ok=True)
     text = EXAMPLE_POLICY.read_text(encoding="utf-8")
