@@ -25,7 +25,7 @@ from checker.load.policy import load_policy
 from checker.load.register import load_register
 from checker.report.data import report_data
 from checker.report.documents import TOP, update_document
-from checker.report.figures import PERIOD, Timescales, figures, period_rows
+from checker.report.figures import PERIOD, Timescales, figures, out_of_proportion, period_rows
 from checker.report.markdown_format import render_markdown_document
 from checker.report.model import Chart, Paragraph, Table
 from conftest import EPOCH, EXAMPLE, chc, example_rows
@@ -212,3 +212,21 @@ def test_the_command_line_cuts_documents_and_keeps_the_json_whole(tmp_path):
     markdown = (tmp_path / "r.md").read_text()
     assert "| Other (20 more) |" in markdown.replace("  ", " ")
     assert len(re.findall(r"^\| Estate \d+ ", markdown, re.M)) == TOP
+
+
+def test_a_rare_theme_escalates_out_of_proportion_by_its_counts_not_its_rounded_shares():
+    totals = {1: 21_948, 2: 3_295}  # the 50,000-theme benchmark register's 2024-25
+    assert not out_of_proportion({1: 10, 2: 2}, totals)  # 0.046% of stage 1 (shown 0.0) against 0.061%: 1.3 times
+    assert out_of_proportion({1: 2, 2: 2}, totals)  # 0.009% against 0.061%: 6.7 times
+    assert out_of_proportion({1: 0, 2: 2}, totals) and not out_of_proportion({1: 0, 2: 1}, totals)  # at least 2 at stage 2
+    assert out_of_proportion({1: 200, 2: 45}, {1: 1_000, 2: 150})  # 30% of stage 2 against 20% of stage 1: 1.5 times
+    assert not out_of_proportion({1: 200, 2: 44}, {1: 1_000, 2: 150})  # 29.3%: under 1.5 times
+
+
+def test_a_sentence_never_says_0_percent_of_complaints_that_there_are(example_data):
+    data = copy.deepcopy(example_data)
+    data["stage1"]["received"], data["stage2"]["received"] = 21_948, 3_295
+    data["themes"] = [{"theme": "bath_cracked", "stage1_count": 2, "stage1_pct": 0.0, "stage2_count": 2, "stage2_pct": 0.1,
+                       "stage2_to_stage1_ratio": None, "escalates_out_of_proportion": True}]
+    lead = next(b.text for b in update_document(data).blocks if isinstance(b, Paragraph) and b.text.startswith("Bath cracked"))
+    assert lead.startswith("Bath cracked: under 1% of stage 2 complaints (2 of 3295) against under 1% of stage 1 complaints (2 of 21948)")

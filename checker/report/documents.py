@@ -63,6 +63,13 @@ def whole_pct(count: int, of: int) -> str:
     return f"{half_up(Decimal(100 * count / of), '1')}%"
 
 
+def _some_pct(count: int, of: int) -> str:
+    """whole_pct, but 'under 1%' rather than '0%' for a share that is not none: a sentence comparing 2 of 3,295 with
+    2 of 21,948 cannot say 0% against 0%."""
+    share = whole_pct(count, of)
+    return "under 1%" if count and share == "0%" else share
+
+
 def money(value: float) -> str:
     return f"£{value:,.2f}"
 
@@ -503,8 +510,8 @@ def _themes(data: dict[str, Any], level: int) -> list[Block]:
     escalating, more = _top([t for t in themes if t["escalates_out_of_proportion"]], lambda t: t["stage2_count"], lambda t: t["theme"])
     for t in escalating:
         blocks.append(Paragraph(
-            f"{_theme(t['theme'])}: {whole_pct(t['stage2_count'], s2)} of stage 2 complaints ({t['stage2_count']} of {s2}) against "
-            f"{whole_pct(t['stage1_count'], s1)} of stage 1 complaints ({t['stage1_count']} of {s1}): these complaints are more likely to escalate.", "lead"))
+            f"{_theme(t['theme'])}: {_some_pct(t['stage2_count'], s2)} of stage 2 complaints ({t['stage2_count']} of {s2}) against "
+            f"{_some_pct(t['stage1_count'], s1)} of stage 1 complaints ({t['stage1_count']} of {s1}): these complaints are more likely to escalate.", "lead"))
     if more:
         blocks.append(Paragraph(f"Another {len(more):,} themes are also more likely to escalate.", "lead"))  # never one: see _top
     shown, rest = _top(themes, lambda t: t["stage1_count"] + t["stage2_count"], lambda t: t["theme"])
