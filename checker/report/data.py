@@ -20,7 +20,7 @@ from checker.load.activity import Activity, learning_in, ombudsman_figures
 from checker.load.catalogue import Catalogue
 from checker.load.policy import Policy
 from checker.load.register import Register
-from checker.report.figures import PERIOD, Timescales, figures, period_rows, recognition_signals
+from checker.report.figures import PERIOD, Key, Timescales, figures, period_rows, recognition_signals
 from checker.verdict.assessment import Assessment
 
 
@@ -43,15 +43,7 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
         if compare:
             wanted.setdefault(previous_year(sub), set()).add(organisation)
     periods = list(wanted)
-    rows = pl.concat([period_rows(_derived(policy, register, p, min(p.end, as_of), assessment), p, i) for i, p in enumerate(periods)],
-                     rechunk=False)
-    # the landlord's figures, then every organisation's in one pass; homes are known for the landlord only, so CH01
-    # per 1,000 homes is not given per organisation
-    whole = figures(rows, [PERIOD], [(i,) for i, p in enumerate(periods) if None in wanted[p]], periods,
-                    landlord["homes"], landlord.get("homes_by_tenure", {}), times)
-    each = figures(rows, [PERIOD, "organisation"], [(i, o) for i, p in enumerate(periods) for o in wanted[p] if o is not None], periods, 0, {}, times)
-    found = {(periods[key[0]], None): f for key, f in whole.items()} | {(periods[i], o): f for (i, o), f in each.items()}
-    del rows
+    found = _figures(policy, register, periods, wanted, as_of, assessment, times)
     has_data = {p: _has_data(register, p) for p in periods}
 
     code = catalogue.code
@@ -82,6 +74,32 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
             group["previous"] = {"period": _period(before, before.end), "has_data": has_data[before], **found[(before, organisation)]}
         data["groups"].append(group)
     return data
+
+
+def _figures(policy: Policy, register: Register, periods: list[Period], wanted: dict[Period, set[str | None]], as_of: dt.date,
+             assessment: Assessment | None, times: Timescales) -> dict[tuple[Period, str | None], dict[str, Any]]:
+    """The figures of each (period, organisation) wanted, None for the landlord's: the landlord's in one grouped pass over
+    the periods they are wanted for, then every organisation's in one over theirs. Each period is derived once, and
+    its rows let go when no later pass needs them. Homes are known for the landlord only, so CH01 per 1,000 homes is
+    not given per organisation."""
+    landlord = policy.data["landlord"]
+    whole: list[Key] = [(i,) for i, p in enumerate(periods) if None in wanted[p]]
+    each: list[Key] = [(i, o) for i, p in enumerate(periods) for o in wanted[p] if o is not None]
+    kept: dict[int, pl.DataFrame] = {}
+
+    def rows_of(keys: list[Key], keep: set[int]) -> pl.DataFrame:
+        needed = sorted({key[0] for key in keys})
+        parts = [kept.pop(i) if i in kept else period_rows(_derived(policy, register, periods[i], min(periods[i].end, as_of), assessment), periods[i], i)
+                 for i in needed]
+        kept.update((i, part) for i, part in zip(needed, parts, strict=True) if i in keep)
+        return pl.concat(parts, rechunk=False)
+
+    landlords = figures(rows_of(whole, {key[0] for key in each}), [PERIOD], whole, periods, landlord["homes"],
+                        landlord.get("homes_by_tenure", {}), times)
+    found: dict[tuple[Period, str | None], dict[str, Any]] = {(periods[i], None): f for (i,), f in landlords.items()}
+    if each:
+        found |= {(periods[i], o): f for (i, o), f in figures(rows_of(each, set()), [PERIOD, "organisation"], each, periods, 0, {}, times).items()}
+    return found
 
 
 def _derived(policy: Policy, register: Register, period: Period, as_of: dt.date, assessment: Assessment | None) -> pl.DataFrame:

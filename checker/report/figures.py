@@ -113,13 +113,10 @@ def period_rows(derived: pl.DataFrame, period: Period, index: int) -> pl.DataFra
 
 def figures(rows: pl.DataFrame, by: list[str], groups: list[Key], periods: list[Period], homes: int,
             homes_by_tenure: dict[str, int], times: Timescales) -> dict[Key, dict[str, Any]]:
-    """Every report figure for each of `groups`, from period_rows() stacked: a group is the rows sharing its values of
-    the columns `by`, PERIOD first (one period's rows, or one period's for one organisation). Each kind of figure is
-    one grouped pass over all the rows, so the cost grows with the rows, not the groups; a group with no rows gets
-    the figures of none."""
-    if not groups:
-        return {}
-    rows = rows.filter(pl.col(PERIOD).is_in({key[0] for key in groups}))
+    """Every report figure for each of `groups`, from period_rows() of their periods stacked: a group is the rows
+    sharing its values of the columns `by`, PERIOD first (one period's rows, or one period's for one organisation).
+    Each kind of figure is one grouped pass over all the rows, so the cost grows with the rows, not the groups; a
+    group with no rows gets the figures of none."""
     tallies, nothing = _tallies(rows, by, times)
     areas, organisations = _breakdowns(rows, by, "service_area"), _breakdowns(rows, by, "organisation")
     reasons, paid, themes = _reasons(rows, by), _paid_by_quarter(rows, by), _theme_counts(rows, by)
