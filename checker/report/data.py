@@ -1,7 +1,8 @@
 """The complaints performance report's data: figures for the period, per group, a year earlier, and activity.
 
-One loaded register, derived once per period asked for (the period, its quarters, the year before); the
-JSON (checker/load/schemas/report.schema.json) and every document are rendered from what this returns.
+One loaded register, derived once per period asked for (the period, its quarters, the year before), the periods'
+rows stacked and every group's figures computed in one grouped pass, not one pass per group; the JSON
+(checker/load/schemas/report.schema.json) and every document are rendered from what this returns.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from checker.load.activity import Activity, learning_in, ombudsman_figures
 from checker.load.catalogue import Catalogue
 from checker.load.policy import Policy
 from checker.load.register import Register
-from checker.report.figures import Timescales, figures, recognition_signals
+from checker.report.figures import PERIOD, Key, Timescales, figures, period_rows, recognition_signals
 from checker.verdict.assessment import Assessment
 
 
@@ -33,7 +34,7 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
     times = Timescales.from_catalogue(catalogue)
     earlier = previous_year(period)
     groups = _groups(_organisations(register, period, earlier if compare else None), period, by)
-    # every (period, organisation) the report needs, so that each period is derived once and then let go
+    # every (period, organisation) the report needs: each period is derived once, narrowed to what the figures read
     wanted: dict[Period, set[str | None]] = {period: {None}}
     if compare:
         wanted.setdefault(earlier, set()).add(None)
@@ -41,19 +42,9 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
         wanted.setdefault(sub, set()).add(organisation)
         if compare:
             wanted.setdefault(previous_year(sub), set()).add(organisation)
-    found: dict[tuple[Period, str | None], dict[str, Any]] = {}
-    for p, organisations in wanted.items():
-        p_as_of = min(p.end, as_of)
-        if assessment is not None and (assessment.period, assessment.as_of) == (p, p_as_of):
-            frame = assessment.derived
-        else:
-            frame = derive(register.frame, p, p_as_of, policy.closure_days)
-        for organisation in sorted(organisations, key=lambda o: o or ""):
-            mine = frame if organisation is None else frame.filter(pl.col("organisation") == organisation)
-            # homes are known for the landlord only, so CH01 per 1,000 homes is not given per organisation
-            homes, by_tenure = (landlord["homes"], landlord.get("homes_by_tenure", {})) if organisation is None else (0, {})
-            found[(p, organisation)] = figures(mine, p, homes, by_tenure, times)
-        del frame
+    periods = list(wanted)
+    found = _figures(policy, register, periods, wanted, as_of, assessment, times)
+    has_data = {p: _has_data(register, p) for p in periods}
 
     code = catalogue.code
     data: dict[str, Any] = {
@@ -66,7 +57,7 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
         "register": {"source": register.file_name, **register.counts(),
                      "skipped_rows": [{"row": row, "reasons": reasons} for row, reasons in register.skipped_rows]},
         **found[(period, None)],
-        "previous": {"period": _period(earlier, earlier.end), "has_data": _has_data(register, earlier), **found[(earlier, None)]}
+        "previous": {"period": _period(earlier, earlier.end), "has_data": has_data[earlier], **found[(earlier, None)]}
         if compare else None,
         "groups": [],
         "ombudsman": ombudsman_figures(activity.ombudsman, period) if activity.ombudsman else None,
@@ -80,9 +71,42 @@ def report_data(policy: Policy, register: Register, catalogue: Catalogue, period
                  "figures": found[(sub, organisation)]}
         if compare:
             before = previous_year(sub)
-            group["previous"] = {"period": _period(before, before.end), "has_data": _has_data(register, before), **found[(before, organisation)]}
+            group["previous"] = {"period": _period(before, before.end), "has_data": has_data[before], **found[(before, organisation)]}
         data["groups"].append(group)
     return data
+
+
+def _figures(policy: Policy, register: Register, periods: list[Period], wanted: dict[Period, set[str | None]], as_of: dt.date,
+             assessment: Assessment | None, times: Timescales) -> dict[tuple[Period, str | None], dict[str, Any]]:
+    """The figures of each (period, organisation) wanted, None for the landlord's: the landlord's in one grouped pass over
+    the periods they are wanted for, then every organisation's in one over theirs. Each period is derived once, and
+    its rows let go when no later pass needs them. Homes are known for the landlord only, so CH01 per 1,000 homes is
+    not given per organisation."""
+    landlord = policy.data["landlord"]
+    whole: list[Key] = [(i,) for i, p in enumerate(periods) if None in wanted[p]]
+    each: list[Key] = [(i, o) for i, p in enumerate(periods) for o in wanted[p] if o is not None]
+    kept: dict[int, pl.DataFrame] = {}
+
+    def rows_of(keys: list[Key], keep: set[int]) -> pl.DataFrame:
+        needed = sorted({key[0] for key in keys})
+        parts = [kept.pop(i) if i in kept else period_rows(_derived(policy, register, periods[i], min(periods[i].end, as_of), assessment), periods[i], i)
+                 for i in needed]
+        kept.update((i, part) for i, part in zip(needed, parts, strict=True) if i in keep)
+        return pl.concat(parts, rechunk=False)
+
+    landlords = figures(rows_of(whole, {key[0] for key in each}), [PERIOD], whole, periods, landlord["homes"],
+                        landlord.get("homes_by_tenure", {}), times)
+    found: dict[tuple[Period, str | None], dict[str, Any]] = {(periods[i], None): f for (i,), f in landlords.items()}
+    if each:
+        found |= {(periods[i], o): f for (i, o), f in figures(rows_of(each, set()), [PERIOD, "organisation"], each, periods, 0, {}, times).items()}
+    return found
+
+
+def _derived(policy: Policy, register: Register, period: Period, as_of: dt.date, assessment: Assessment | None) -> pl.DataFrame:
+    """The register derived for the period, or the self-assessment's when it was derived for the same period and date."""
+    if assessment is not None and (assessment.period, assessment.as_of) == (period, as_of):
+        return assessment.derived
+    return derive(register.frame, period, as_of, policy.closure_days)
 
 
 def _has_data(register: Register, period: Period) -> bool:

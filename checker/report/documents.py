@@ -8,6 +8,7 @@ and the documents cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
 from typing import Any, cast
@@ -49,6 +50,9 @@ CHFO_TYPES = {"1": "Complaint Handling Failure Orders, type 1 (the complaint han
               "3": "Complaint Handling Failure Orders, type 3 (compliance with the Code)"}
 SELF_ASSESSMENT_AFTER = {"order": "an Ombudsman order", "recommendation": "an Ombudsman recommendation",
                          "spotlight_report": "a spotlight report"}
+# a breakdown with no fixed list of values (service areas, organisations, themes) shows its TOP largest in a document,
+# then the rest as one line; the JSON holds them all
+TOP = 10
 NO_OMBUDSMAN_FILE = "This report holds no record of the Ombudsman's activity for the period."
 
 
@@ -57,6 +61,13 @@ def whole_pct(count: int, of: int) -> str:
     if not of:
         return "–"
     return f"{half_up(Decimal(100 * count / of), '1')}%"
+
+
+def _some_pct(count: int, of: int) -> str:
+    """whole_pct, but 'under 1%' rather than '0%' for a share that is not none: a sentence comparing 2 of 3,295 with
+    2 of 21,948 cannot say 0% against 0%."""
+    share = whole_pct(count, of)
+    return "under 1%" if count and share == "0%" else share
 
 
 def money(value: float) -> str:
@@ -249,9 +260,30 @@ def _contacts_table(data: dict[str, Any]) -> Table:
     return Table(("Contact", "Received", "Percentage"), tuple(rows), numeric=(1, 2), total_row=True)
 
 
+def _top(rows: list[dict[str, Any]], size: Callable[[dict[str, Any]], int], name: Callable[[dict[str, Any]], str]
+         ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The TOP rows by size (ties by name) in the order given, and the rest; all of them when at most one more,
+    since its own line takes no more room than an 'Other' line would."""
+    if len(rows) <= TOP + 1:
+        return rows, []
+    shown = set(sorted(range(len(rows)), key=lambda i: (-size(rows[i]), name(rows[i])))[:TOP])
+    return [r for i, r in enumerate(rows) if i in shown], [r for i, r in enumerate(rows) if i not in shown]
+
+
+def other(rest: int) -> str:
+    """The line that stands for the values a document leaves out of a breakdown."""
+    return f"Other ({rest:,} more)"
+
+
+def _lines(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """A breakdown's (name, count) lines as a document shows them: the TOP largest, then the rest as one line."""
+    shown, rest = _top(rows, lambda r: r["count"], lambda r: r["name"])
+    return [(r["name"], r["count"]) for r in shown] + ([(other(len(rest)), sum(r["count"] for r in rest))] if rest else [])
+
+
 def _breakdown_table(label: str, rows: list[dict[str, Any]]) -> Table:
     total = sum(r["count"] for r in rows)
-    body = tuple((r["name"], str(r["count"]), whole_pct(r["count"], total)) for r in rows)
+    body = tuple((name, str(n), whole_pct(n, total)) for name, n in _lines(rows))
     return Table((label, "Count", "Percentage"), body + (("Total", str(total), ""),), numeric=(1, 2), total_row=True)
 
 
@@ -270,10 +302,11 @@ def _stage(data: dict[str, Any], stage: int, level: int) -> list[Block]:
         lead += f": {whole_pct(s['received'], data['stage1']['received'])} of the number of stage 1 complaints"
     blocks.append(Paragraph(lead + "."))
     if s["by_service_area"]:
+        lines = _lines(s["by_service_area"])
         blocks += [_breakdown_table("Service area", s["by_service_area"]),
                    Chart(f"{name} by service area", partial(
-                       charts.bar_chart, f"{name} by service area", [r["name"] for r in s["by_service_area"]], [r["count"] for r in s["by_service_area"]]),
-                       "; ".join(f"{r['name']} {r['count']}" for r in s["by_service_area"]))]
+                       charts.bar_chart, f"{name} by service area", [area for area, _ in lines], [n for _, n in lines]),
+                       "; ".join(f"{area} {n}" for area, n in lines))]
     if len(s["by_organisation"]) > 1:
         blocks.append(_breakdown_table("Organisation", s["by_organisation"]))
     shown = [o for o in OUTCOMES if o in ALWAYS_SHOWN or s["by_outcome"][o]["count"]]
@@ -467,19 +500,27 @@ def _compensation(data: dict[str, Any], level: int) -> list[Block]:
 
 
 def _themes(data: dict[str, Any], level: int) -> list[Block]:
+    """Each theme's share of stage 1 and stage 2 complaints, those more likely to escalate first: the TOP themes given to
+    most complaints, the rest counted together, and the TOP most escalating named."""
     themes = data["themes"]
     if not themes:
         return []
+    s1, s2 = data["stage1"]["received"], data["stage2"]["received"]
     blocks: list[Block] = [Heading("Themes", level)]
-    for t in (t for t in themes if t["escalates_out_of_proportion"]):
+    escalating, more = _top([t for t in themes if t["escalates_out_of_proportion"]], lambda t: t["stage2_count"], lambda t: t["theme"])
+    for t in escalating:
         blocks.append(Paragraph(
-            f"{_theme(t['theme'])}: {whole_pct(t['stage2_count'], data['stage2']['received'])} of stage 2 complaints "
-            f"({t['stage2_count']} of {data['stage2']['received']}) against {whole_pct(t['stage1_count'], data['stage1']['received'])} "
-            f"of stage 1 complaints ({t['stage1_count']} of {data['stage1']['received']}): these complaints are more likely to escalate.", "lead"))
-    rows = tuple((_theme(t["theme"]), str(t["stage1_count"]), whole_pct(t["stage1_count"], data["stage1"]["received"]),
-                  str(t["stage2_count"]), whole_pct(t["stage2_count"], data["stage2"]["received"]),
-                  "More likely to escalate" if t["escalates_out_of_proportion"] else "") for t in themes)
-    return blocks + [Table(("Theme", "Stage 1", "Share of stage 1", "Stage 2", "Share of stage 2", "Escalation"), rows, numeric=(1, 2, 3, 4))]
+            f"{_theme(t['theme'])}: {_some_pct(t['stage2_count'], s2)} of stage 2 complaints ({t['stage2_count']} of {s2}) against "
+            f"{_some_pct(t['stage1_count'], s1)} of stage 1 complaints ({t['stage1_count']} of {s1}): these complaints are more likely to escalate.", "lead"))
+    if more:
+        blocks.append(Paragraph(f"Another {len(more):,} themes are also more likely to escalate.", "lead"))  # never one: see _top
+    shown, rest = _top(themes, lambda t: t["stage1_count"] + t["stage2_count"], lambda t: t["theme"])
+    rows = tuple((_theme(t["theme"]), str(t["stage1_count"]), whole_pct(t["stage1_count"], s1), str(t["stage2_count"]), whole_pct(t["stage2_count"], s2),
+                  "More likely to escalate" if t["escalates_out_of_proportion"] else "") for t in shown)
+    if rest:  # a complaint can have several themes, so the rest's counts are of themes given and have no share of complaints
+        rows += ((other(len(rest)), str(sum(t["stage1_count"] for t in rest)), "", str(sum(t["stage2_count"] for t in rest)), "", ""),)
+    caption = f"The {TOP} themes given to most complaints, then the other themes together (a complaint with several is counted under each)" if rest else ""
+    return blocks + [Table(("Theme", "Stage 1", "Share of stage 1", "Stage 2", "Share of stage 2", "Escalation"), rows, caption, numeric=(1, 2, 3, 4))]
 
 
 def _theme(tag: str) -> str:
