@@ -70,27 +70,24 @@ def grid(doc: DocumentType, headings: Sequence[str] | None, widths: Sequence[Len
 
     `numeric` columns are right-aligned (heading too); with `total_row` the last row is bold.
     """
-    table = doc.add_table(rows=0, cols=len(widths))
+    table = doc.add_table(rows=len(rows) + bool(headings), cols=len(widths))  # all rows at once: add_row() re-reads the grid each time
     table.style = doc.styles["Table Grid"]
     style_id = doc.styles[CELL_STYLE].style_id
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
+    lines = iter(table.rows)
     if headings:
-        header = table.add_row()
+        header = next(lines)
         _flag(header, "w:tblHeader")
         for i, (cell, text) in enumerate(zip(header.cells, headings, strict=True)):
-            _fill(cell, [text], style_id, bold=True, right=i in numeric)
+            _fill(cell, [text], style_id, bold=True, right=i in numeric, width=widths[i])
             shade(cell, "E3E3E3")
-    for n, values in enumerate(rows, start=1):
-        row = table.add_row()
+    for n, (row, values) in enumerate(zip(lines, rows, strict=True), start=1):
         _flag(row, "w:cantSplit")
         for i, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             bold = (bold_first and i == 0) or (total_row and n == len(rows))
-            _fill(cell, [value] if isinstance(value, str) else list(value), style_id, bold=bold, right=i in numeric)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
+            _fill(cell, [value] if isinstance(value, str) else list(value), style_id, bold=bold, right=i in numeric, width=widths[i])
     return table
 
 
@@ -121,9 +118,10 @@ def _cut(text: str) -> str:
     return text if len(text) <= PROPERTY_LENGTH else text[:PROPERTY_LENGTH - 1] + "…"
 
 
-def _fill(cell: _Cell, paragraphs: list[str], style_id: str, bold: bool, right: bool) -> None:
+def _fill(cell: _Cell, paragraphs: list[str], style_id: str, bold: bool, right: bool, width: Length) -> None:
     """The cell's paragraphs in the cell style, set by its id: python-docx's `paragraph.style = name` looks the
     style up among all styles on every call, which made it most of the time a Word document took to write."""
+    cell.width = width
     first = cell.paragraphs[0]
     for i, text in enumerate(paragraphs or [""]):
         paragraph = first if i == 0 else cell.add_paragraph()
