@@ -22,7 +22,7 @@ import click
 from checker import __version__
 from checker.errors import InputError, grouped, os_reason
 from checker.render.formats import BINARY, FORMATS, GATEABLE, REPORT_FORMATS, Context, Gate, format_for, render, render_report
-from checker.verdict.engine import EngineError
+from checker.verdict.engine_errors import EngineError
 
 if TYPE_CHECKING:
     from checker.load.policy import Policy

@@ -14,10 +14,13 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.report.model import Document
-from checker.verdict.assessment import STATUSES, Assessment, ProvisionResult
+from checker.verdict.statuses import STATUSES
+
+if TYPE_CHECKING:  # the pipeline loads only when a command needs it: `chc --help` reads these tables alone
+    from checker.verdict.assessment import Assessment, ProvisionResult
 
 APPENDIX = "checker.report.appendix_document"
 # format → (module, function, what it is); modules load only when their format is asked for; a function that
