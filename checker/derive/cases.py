@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import polars as pl
 
 from checker.derive.calendar import WorkingCalendar
@@ -60,16 +59,12 @@ def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: li
         _months_begun(pl.max_horizontal("issue_date", "aware_date"), pl.col("received_date")).alias("complaint_age_months"),
         (pl.coalesce("response_date", as_of_lit) <= pl.col("extended_due_date")).alias("response_within_extension"),
     )
-    ack_end = out.select(pl.coalesce("acknowledged_date", "response_date", as_of_lit)).to_series()
-    respond_end = out.select(pl.coalesce("response_date", as_of_lit)).to_series()
-    remedy_end = out.select(pl.coalesce("remedy_completed_date", as_of_lit)).to_series()
-    start = out.select(clock).to_series()
     out = out.with_columns(
-        _elapsed(calendar, out["received_date"], ack_end).alias("working_days_to_acknowledge"),
-        _elapsed(calendar, start, respond_end).alias("working_days_to_respond"),
-        _elapsed(calendar, start, out["extended_due_date"]).alias("working_days_to_extended_due"),
-        _elapsed(calendar, start, out["extension_notified_date"]).alias("working_days_to_extension_notice"),
-        _elapsed(calendar, out["remedy_due_date"], remedy_end).alias("working_days_remedy_overdue"),
+        calendar.elapsed(pl.col("received_date"), pl.coalesce("acknowledged_date", "response_date", as_of_lit)).alias("working_days_to_acknowledge"),
+        calendar.elapsed(clock, pl.coalesce("response_date", as_of_lit)).alias("working_days_to_respond"),
+        calendar.elapsed(clock, pl.col("extended_due_date")).alias("working_days_to_extended_due"),
+        calendar.elapsed(clock, pl.col("extension_notified_date")).alias("working_days_to_extension_notice"),
+        calendar.elapsed(pl.col("remedy_due_date"), pl.coalesce("remedy_completed_date", as_of_lit)).alias("working_days_remedy_overdue"),
     )
     return out.with_columns(_blanket_refusal().alias("blanket_refusal"))
 
@@ -81,16 +76,6 @@ def _relevant(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
     live = ((pl.col("contact_type") == "complaint") & (pl.col("received_date") <= period.end)
             & (pl.col("response_date").is_null() | (pl.col("response_date") >= period.start)))
     return frame.with_columns(in_period.alias("in_period")).filter(pl.col("in_period") | live)
-
-
-def _elapsed(calendar: WorkingCalendar, start: pl.Series, end: pl.Series) -> pl.Series:
-    """Working days from start to end per row; null where either date is blank."""
-    valid = (start.is_not_null() & end.is_not_null()).to_numpy()
-    filler = np.datetime64("2000-01-03")
-    a = start.to_numpy().astype("datetime64[D]")
-    b = end.to_numpy().astype("datetime64[D]")
-    counts = calendar.elapsed(np.where(valid, a, filler), np.where(valid, b, filler))
-    return pl.Series(counts, dtype=pl.Int64).set(pl.Series(~valid), None) if (~valid).any() else pl.Series(counts, dtype=pl.Int64)
 
 
 def _months_begun(start: pl.Expr, end: pl.Expr) -> pl.Expr:
