@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,6 @@ from checker.load.resources import bundled, default_code, is_bundled
 from checker.load.rulebook import Rule, load_rulebook
 from checker.load.schemas import validate_doc
 from checker.load.yamlfile import load
-from conftest import ROOT
 
 CATALOGUES = sorted(p for p in bundled("code_requirements").iterdir() if p.is_dir())
 
@@ -84,13 +81,3 @@ def test_years_outside_the_shipped_list_come_from_the_holidays_package():
     assert calendar.SHIPPED_YEARS[0] > 1990
     days = WorkingCalendar(1989, 1991).holidays
     assert days == from_holidays(1989, 1991) and {d.year for d in days} == {1989, 1990, 1991}
-
-
-def test_listing_and_showing_rules_and_help_load_none_of_the_pipeline():
-    """`chc rules list`, `rules show` and `--help` answer at once: polars, numpy, jsonschema and holidays stay unloaded."""
-    heavy = ("polars", "numpy", "jsonschema", "holidays")
-    for args in (["--help"], ["rules", "list"], ["rules", "show", "6.4"], ["rules", "show", "CHC-1.2-DEFINITION"]):
-        script = (f"import sys; from cli import main\ntry: main({args!r})\nexcept SystemExit as end: assert not end.code, end.code\n"
-                  f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
-        out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
-        assert out.stdout.splitlines()[-1] == "[]", args
