@@ -22,7 +22,8 @@ from checker.load.catalogue import load_catalogue
 from checker.load.policy import load_policy
 from checker.load.register import load_register
 from checker.load.resources import bundled, default_code
-from checker.load.rulebook import columns_read, load_rulebook
+from checker.load.rule_checks import columns_read
+from checker.load.rulebook import load_rulebook
 from checker.verdict import engine, engine_builtin
 from checker.verdict.assessment import Assessment, assess
 from cli import main

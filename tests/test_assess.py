@@ -206,7 +206,7 @@ def test_the_kinds_rules_are_checked_against_are_the_kinds_derive_gives():
     from checker.derive.cases import derive
     from checker.derive.period import parse_period
     from checker.load.register import load_register
-    from checker.load.rulebook import _case_kinds
+    from checker.load.rule_checks import _case_kinds
 
     frame = derive(load_register(EXAMPLE / "register.csv").frame, parse_period("2024-25"), dt.date(2025, 3, 31), [])
     given = {name: "boolean" if dtype == pl.Boolean else "date" if dtype == pl.Date else "number" if dtype.is_numeric() else "text"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from checker.rules import conditions
+from checker.rules.expressions import to_polars
 from conftest import chc
 
 DEFINITIONS = pl.DataFrame({"definition": [
@@ -20,7 +20,7 @@ DEFINITIONS = pl.DataFrame({"definition": [
 
 
 def _holds(cond: dict) -> list[bool]:
-    return DEFINITIONS.select(conditions.to_polars(cond).alias("x"))["x"].to_list()
+    return DEFINITIONS.select(to_polars(cond).alias("x"))["x"].to_list()
 
 
 @pytest.mark.parametrize(("cond", "expected"), [
@@ -40,9 +40,9 @@ def test_text_operators(cond, expected):
 
 def test_a_phrase_with_regex_characters_is_read_literally():
     frame = pl.DataFrame({"name": ["Stage 1 (local resolution)", "Stage 1 local resolution", "Stage 10"]})
-    found = frame.select(conditions.to_polars({"field": "name", "contains": "stage 1 (local resolution)"}))
+    found = frame.select(to_polars({"field": "name", "contains": "stage 1 (local resolution)"}))
     assert found.to_series().to_list() == [True, False, False]
-    assert frame.select(conditions.to_polars({"field": "name", "contains": "stage 1"})).to_series().to_list() == [True, True, False]
+    assert frame.select(to_polars({"field": "name", "contains": "stage 1"})).to_series().to_list() == [True, True, False]
 
 
 RULE = """rules:

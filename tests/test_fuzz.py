@@ -30,7 +30,8 @@ from checker.load.activity import learning_in, load_activity, ombudsman_figures
 from checker.load.mapping import load_mapping
 from checker.load.policy import load_policy
 from checker.load.register import contract, load_register
-from checker.load.rulebook import _kinds, load_rulebook
+from checker.load.rule_checks import _kinds
+from checker.load.rulebook import load_rulebook
 from checker.verdict.assessment import assess
 from checker.verdict.waivers import load_waivers
 from cli import main

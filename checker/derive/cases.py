@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-import numpy as np
 import polars as pl
 
 from checker.derive.calendar import WorkingCalendar
@@ -61,16 +60,12 @@ def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: li
         _months_begun(pl.max_horizontal("issue_date", "aware_date"), pl.col("received_date")).alias("complaint_age_months"),
         (pl.coalesce("response_date", as_of_lit) <= pl.col("extended_due_date")).alias("response_within_extension"),
     )
-    ack_end = out.select(pl.coalesce("acknowledged_date", "response_date", as_of_lit)).to_series()
-    respond_end = out.select(pl.coalesce("response_date", as_of_lit)).to_series()
-    remedy_end = out.select(pl.coalesce("remedy_completed_date", as_of_lit)).to_series()
-    start = out.select(clock).to_series()
     out = out.with_columns(
-        _elapsed(calendar, out["received_date"], ack_end).alias("working_days_to_acknowledge"),
-        _elapsed(calendar, start, respond_end).alias("working_days_to_respond"),
-        _elapsed(calendar, start, out["extended_due_date"]).alias("working_days_to_extended_due"),
-        _elapsed(calendar, start, out["extension_notified_date"]).alias("working_days_to_extension_notice"),
-        _elapsed(calendar, out["remedy_due_date"], remedy_end).alias("working_days_remedy_overdue"),
+        _elapsed(calendar, pl.col("received_date"), pl.coalesce("acknowledged_date", "response_date", as_of_lit)).alias("working_days_to_acknowledge"),
+        _elapsed(calendar, clock, pl.coalesce("response_date", as_of_lit)).alias("working_days_to_respond"),
+        _elapsed(calendar, clock, pl.col("extended_due_date")).alias("working_days_to_extended_due"),
+        _elapsed(calendar, clock, pl.col("extension_notified_date")).alias("working_days_to_extension_notice"),
+        _elapsed(calendar, pl.col("remedy_due_date"), pl.coalesce("remedy_completed_date", as_of_lit)).alias("working_days_remedy_overdue"),
     )
     return out.with_columns(_blanket_refusal().alias("blanket_refusal"))
 
@@ -101,17 +96,12 @@ def _relevant(frame: pl.DataFrame, period: Period, as_of: dt.date) -> pl.DataFra
     return frame.with_columns(in_period.alias("in_period")).filter((pl.col("in_period") | live) & seen)
 
 
-def _elapsed(calendar: WorkingCalendar, start: pl.Series, end: pl.Series) -> pl.Series:
+def _elapsed(calendar: WorkingCalendar, start: pl.Expr, end: pl.Expr) -> pl.Expr:
     """Working days from start to end per row; null where either date is blank. A clock that stops before it starts
     has run 0 days, never fewer: a response sent before the acknowledgement took none after it, a remedy completed
     before its due date is 0 days overdue, and at an as-of date before the acknowledgement the response clock has
     not started."""
-    valid = (start.is_not_null() & end.is_not_null()).to_numpy()
-    filler = np.datetime64("2000-01-03")
-    a = start.to_numpy().astype("datetime64[D]")
-    b = end.to_numpy().astype("datetime64[D]")
-    counts = np.maximum(calendar.elapsed(np.where(valid, a, filler), np.where(valid, b, filler)), 0)
-    return pl.Series(counts, dtype=pl.Int64).set(pl.Series(~valid), None) if (~valid).any() else pl.Series(counts, dtype=pl.Int64)
+    return calendar.elapsed(start, end).clip(lower_bound=0)
 
 
 def _months_begun(start: pl.Expr, end: pl.Expr) -> pl.Expr:

@@ -25,7 +25,7 @@ from checker.load import csvfile, encoding, headers
 from checker.load.amounts import WRITE_AMOUNT, amount
 from checker.load.mapping import STAGE2, Mapping
 from checker.load.readfile import check_zip, regular_file
-from checker.load.schemas import schema
+from checker.load.schemas import contract, required_columns
 from checker.load.yamlfile import CONTROL
 
 ROW = "_row"
@@ -41,15 +41,6 @@ FREE_TEXT_MIN, FREE_TEXT_SHARE = 20, 0.9
 
 
 Check = tuple[pl.Expr, str, str | None]  # the cells in breach, what is wrong with them, what to do about it
-
-
-def contract() -> dict[str, dict[str, Any]]:
-    """Column name → its JSON Schema, from the register schema."""
-    return schema("register")["properties"]
-
-
-def required_columns() -> list[str]:
-    return schema("register")["required"]
 
 
 NO_REGISTER = "(no register)"

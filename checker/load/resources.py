@@ -18,3 +18,10 @@ def bundled(name: str) -> Path:
 
 def default_code() -> Path:
     return bundled("code_requirements") / "2024"
+
+
+def is_bundled(path: Path) -> bool:
+    """Whether `path` is chc's own: its rules, or a Code catalogue it ships. Those are validated by the test suite
+    (tests/test_bundled.py), so a run validates only what the user gives it, and starts at once."""
+    path = path.resolve()
+    return any(path.is_relative_to(bundled(name).resolve()) for name in ("rules", "code_requirements"))

@@ -8,13 +8,13 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+from typing import TYPE_CHECKING, Any
 
 from checker.errors import InputError, Problem, in_order
 from checker.load.yamlfile import YamlDoc
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 ISO_DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -26,14 +26,28 @@ def schema(name: str) -> dict[str, Any]:
     return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
 
 
+def contract() -> dict[str, dict[str, Any]]:
+    """The register contract: column name → its JSON Schema, from the register schema."""
+    return schema("register")["properties"]
+
+
+def required_columns() -> list[str]:
+    return schema("register")["required"]
+
+
 @cache
 def validator(name: str) -> Draft202012Validator:
+    """jsonschema loads here, when a file the user gave is validated: chc's bundled files are validated by its tests."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema(name))
 
 
 def validate_doc(doc: YamlDoc, name: str, real_dates: bool = True) -> None:
     """Raise InputError listing every schema violation in `doc`, each with its line, and (unless the caller checks
     them itself with its other problems) every impossible date."""
+    from jsonschema.exceptions import best_match
+
     problems = _impossible_dates(doc, doc.data, ()) if real_dates else []
     for err in validator(name).iter_errors(doc.data):
         detail = best_match([err]) if err.context else err

@@ -11,13 +11,15 @@ import datetime as dt
 import importlib
 import io
 import json
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from checker.report.model import Document
-from checker.verdict.assessment import STATUSES, Assessment, ProvisionResult
+from checker.verdict.statuses import STATUSES
+
+if TYPE_CHECKING:  # the pipeline loads only when a command needs it: `chc --help` reads these tables alone
+    from checker.report.model import Document
+    from checker.verdict.assessment import Assessment, ProvisionResult
 
 APPENDIX = "checker.report.appendix_document"
 # format → (module, function, what it is); modules load only when their format is asked for; a function that
@@ -73,6 +75,8 @@ class Context:
 
 
 def render(fmt: str, assessment: Assessment, context: Context) -> bytes:
+    from checker.report.model import Document
+
     module, function, _ = FORMATS[fmt]
     out = getattr(importlib.import_module(module), function)(assessment, context)
     if isinstance(out, Document):
@@ -97,6 +101,8 @@ def format_for(path: Path) -> str | None:
 
 def stamp_zip(data: bytes, when: dt.datetime, replace: dict[str, bytes] | None = None) -> bytes:
     """Rewrite an Office file's zip with every entry dated `when` (and some entries replaced), so reruns are byte-identical."""
+    import zipfile
+
     stamp = max(when.astimezone(dt.timezone.utc).timetuple()[:6], (1980, 1, 1, 0, 0, 0))  # zip dates start in 1980
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

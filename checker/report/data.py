@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -21,7 +21,9 @@ from checker.load.catalogue import Catalogue
 from checker.load.policy import Policy
 from checker.load.register import Register
 from checker.report.figures import PERIOD, Key, Timescales, figures, period_rows, recognition_signals
-from checker.verdict.assessment import Assessment
+
+if TYPE_CHECKING:  # `chc report` judges nothing: the verdict modules load only for the annual report
+    from checker.verdict.assessment import Assessment
 
 
 def report_data(policy: Policy, register: Register, catalogue: Catalogue, period: Period, activity: Activity,

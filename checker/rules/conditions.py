@@ -1,4 +1,4 @@
-"""chc's condition language: one YAML form, compiled to one polars expression for every scope.
+"""chc's condition language: one YAML form, compiled to one polars expression for every scope (checker/rules/expressions.py).
 
 A condition is `{all: [...]}`, `{any: [...]}`, `{not: ...}` or a leaf on one field:
 `{field: F, eq|ne|lt|lte|gt|gte: V}`, `{field: F, in|not_in: [..]}`, `{field: F, present: true|false}`,
@@ -15,12 +15,8 @@ compiler serves every rule and durable-rules sees only outcomes.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from functools import reduce
 from typing import Any
-
-import polars as pl
 
 Condition = dict[str, Any]
 COMPARE = ("eq", "ne", "lt", "lte", "gt", "gte")
@@ -100,61 +96,3 @@ def _resolve(value: Any, lookup: Callable[[str, str], Any]) -> Any:
             refs = [p for p in parts if isinstance(p, dict)]
             return literal if not refs else {"add": refs + ([literal] if literal else [])}
     return value
-
-
-# --- polars -------------------------------------------------------------------------------------
-
-
-def to_polars(cond: Condition) -> pl.Expr:
-    """A boolean expression, never null, true where the condition holds."""
-    if "not" in cond:
-        return ~to_polars(cond["not"])
-    if "all" in cond:
-        return reduce(lambda a, b: a & b, (to_polars(c) for c in cond["all"]))
-    if "any" in cond:
-        return reduce(lambda a, b: a | b, (to_polars(c) for c in cond["any"]))
-    col, op = pl.col(cond["field"]), operator(cond)
-    value = cond[op]
-    if op in TEXT:
-        return _text(col, op, value).fill_null(False)
-    if op == "present":
-        return col.is_not_null() if value else col.is_null()
-    if op in ("in", "not_in"):
-        member = _is_in(col, value)
-        return member.fill_null(False) if op == "in" else (col.is_not_null() & ~member).fill_null(False)
-    return _COMPARISONS[op](col, _polars_value(value)).fill_null(False)
-
-
-def _text(col: pl.Expr, op: str, value: Any) -> pl.Expr:
-    if op == "matches":
-        return col.str.contains(value)
-    if op == "length":
-        compare, limit = next(iter(value.items()))
-        return _COMPARISONS[compare](col.str.len_chars(), limit)
-    phrases = [value] if op == "contains" else value
-    found = [col.str.contains(phrase_pattern(p)) for p in phrases]
-    return reduce((lambda a, b: a | b) if op == "contains_any" else (lambda a, b: a & b), found)
-
-
-def phrase_pattern(phrase: str) -> str:
-    """A regular expression finding `phrase` as whole words, whatever the case and the spacing between words."""
-    words = r"\s+".join(re.escape(word) for word in phrase.split())
-    return rf"(?i)(?:^|\W){words}(?:\W|$)"
-
-
-_COMPARISONS = {"eq": pl.Expr.eq, "ne": pl.Expr.ne, "lt": pl.Expr.lt, "lte": pl.Expr.le, "gt": pl.Expr.gt, "gte": pl.Expr.ge}
-
-
-def _is_in(col: pl.Expr, values: list[Any]) -> pl.Expr:
-    """Membership, comparing numbers as numbers: a list may mix 1 and 1.5, and a whole-number column be asked for 0.0."""
-    if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-        return col.cast(pl.Float64).is_in(pl.Series(values, dtype=pl.Float64).implode())
-    return col.is_in(values)
-
-
-def _polars_value(value: Any) -> pl.Expr:
-    if isinstance(value, dict) and "field" in value:
-        return pl.col(value["field"])
-    if isinstance(value, dict) and "add" in value:
-        return reduce(lambda a, b: a + b, (_polars_value(v) for v in value["add"]))
-    return pl.lit(value)

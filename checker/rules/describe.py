@@ -16,8 +16,8 @@ import yaml
 from tabulate import tabulate
 
 from checker.load.catalogue import Catalogue
-from checker.load.register import contract
 from checker.load.rulebook import Rule, Rulebook, param_source
+from checker.load.schemas import contract
 from checker.rules.conditions import Condition, operator
 
 PHRASE = {

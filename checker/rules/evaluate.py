@@ -16,8 +16,10 @@ import polars as pl
 
 from checker.derive.ombudsman_facts import OMBUDSMAN
 from checker.load.register import FROM_ROW, REFERENCE, contract
-from checker.load.rulebook import Rule, policy_kinds
+from checker.load.rule_checks import policy_kinds
+from checker.load.rulebook import Rule
 from checker.rules import conditions
+from checker.rules.expressions import to_polars
 
 if TYPE_CHECKING:
     from checker.verdict.tolerances import Tolerance
@@ -145,7 +147,7 @@ def _scalar(value: Any, kind: str | None) -> Any:
 
 def _compile(cond: conditions.Condition, policy: dict[str, Any]) -> pl.Expr:
     """The condition as polars, with each `{policy: NAME}` value the policy's own (a blank one never matches)."""
-    return conditions.to_polars(conditions.substitute(cond, lambda kind, name: policy.get(name)))
+    return to_polars(conditions.substitute(cond, lambda kind, name: policy.get(name)))
 
 
 def _stage2_only(rule: Rule) -> bool:

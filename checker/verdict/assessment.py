@@ -22,12 +22,12 @@ from checker.load.rulebook import Rulebook
 from checker.rules.evaluate import evaluate
 from checker.verdict import reasoning
 from checker.verdict.infer import Decision, Outcome, decide, rule_outcomes
+from checker.verdict.statuses import STATUSES
 from checker.verdict.waivers import Approvals, Waiver
 
 if TYPE_CHECKING:
     from checker.history.diff import YearOnYear
 
-STATUSES = ("met", "partially_met", "not_met", "waived", "not_applicable", "not_assessed")
 SHOWN_IDS = 5
 
 

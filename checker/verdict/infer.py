@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from checker.load.rulebook import Rule
+from checker.load.yamlfile import LOADER
 from checker.rules.evaluate import Finding
 from checker.verdict import engine
 from checker.verdict.engine import EngineError, Fact
@@ -64,7 +65,7 @@ class Decision:
 
 @cache
 def _inference() -> dict[str, Any]:
-    return yaml.safe_load(INFERENCE.read_text(encoding="utf-8"))
+    return yaml.load(INFERENCE.read_text(encoding="utf-8"), Loader=LOADER)  # the safe loader, in libyaml (yamlfile.LOADER)
 
 
 def rule_outcomes(findings: list[Finding]) -> list[Outcome]:

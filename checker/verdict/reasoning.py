@@ -12,8 +12,8 @@ from typing import Any
 
 from checker.derive.ombudsman_facts import OMBUDSMAN, unrecorded
 from checker.load.catalogue import Catalogue
-from checker.load.register import contract
 from checker.load.rulebook import PLACEHOLDER, Rule
+from checker.load.schemas import contract
 from checker.rules.evaluate import unknown_if_blank
 from checker.verdict.infer import Decision, Outcome
 

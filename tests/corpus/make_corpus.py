@@ -119,6 +119,14 @@ def build(folder: Path) -> None:
     fifo = register / "pipe.csv"
     if not fifo.exists():
         os.mkfifo(fifo)  # a reader that opened it would wait for ever
+    # the same limits without an alias (a tree, measured level by level): 200,005 values in 800 KB, and 100 nested
+    # lists, one level fewer than the text's nesting check refuses, whose innermost value is the 101st level
+    many = folder / "rules" / "many_values"
+    many.mkdir(parents=True, exist_ok=True)
+    (many / "many.yaml").write_text("rules: []\nextra:\n" + "- 1\n" * 200_000, encoding="utf-8")
+    deep_tree = folder / "rules" / "deep_tree"
+    deep_tree.mkdir(parents=True, exist_ok=True)
+    (deep_tree / "deep.yaml").write_text("[" * 100 + "1" + "]" * 100 + "\n", encoding="utf-8")
     alias_deep = folder / "rules" / "alias_deep"
     alias_deep.mkdir(parents=True, exist_ok=True)  # a `not` chain 300 deep in 301 short lines
     (alias_deep / "deep.yaml").write_text("a0: &a0 {field: stage, eq: 1}\n" + "".join(f"a{i}: &a{i} {{not: *a{i - 1}}}\n" for i in range(1, 301)),
