@@ -77,11 +77,11 @@ def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: li
 
 def _relevant(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
     """The rows any rule or figure reads: contacts received in the period, and complaints still open at its start or
-    answered in it. A register of many years is narrowed before any working day is counted, and its coded columns
-    (pl.Categorical, as the register holds them) are text again for the rows kept."""
+    answered in it. A register of many years is narrowed before any working day is counted. Coded columns stay
+    categories (pl.Categorical compares, sorts and groups as its text does), but themes, split into tags as text."""
     live = ((pl.col("contact_type") == "complaint") & (pl.col("received_date") <= period.end)
             & (pl.col("response_date").is_null() | (pl.col("response_date") >= period.start)))
-    return frame.filter(_in_period(period) | live).with_columns(pl.col(pl.Categorical).cast(pl.Utf8))
+    return frame.filter(_in_period(period) | live).with_columns(pl.col("themes").cast(pl.Utf8))
 
 
 def _in_period(period: Period) -> pl.Expr:
@@ -112,8 +112,7 @@ def _links(rows: pl.DataFrame, register: pl.DataFrame) -> pl.DataFrame:
     """Each row's parent (escalated_from) type, on stage 2 the stage 1 handler, and its reference as evidence names
     it (worked out over the whole register, so that a stage 1 of an earlier period still counts)."""
     kind, handler, _ = parent_columns(register, {"contact_type": "escalated_from_type", "handler": "parent_handler"}, rows["escalated_from"])
-    return rows.with_columns(kind.cast(pl.Utf8), pl.when(pl.col("stage") == 2).then(handler.cast(pl.Utf8)).alias("stage1_handler"),
-                             reference(register))
+    return rows.with_columns(kind, pl.when(pl.col("stage") == 2).then(handler).alias("stage1_handler"), reference(register))
 
 
 def _blanket_refusal() -> pl.Expr:

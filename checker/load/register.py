@@ -7,11 +7,13 @@ register, so a file with a thousand bad cells reports all of them in one run.
 from __future__ import annotations
 
 import csv
+import gc
 import itertools
 import json
 import re
 import unicodedata
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -34,6 +36,7 @@ ROW = "_row"
 # +44 (0)20 7946 0958) and international (+1 415 555 2671)
 _EMAIL = (r"[\w.+\-]+@[\w\-]+", "an e-mail address")
 _PHONE = (r"(?:^|[^\w+])(?:\+\d{1,3}[\s.\-]*(?:\(0\)[\s.\-]*)?\d|\(?0[1-9])(?:[\s.\-()]*\d){8,10}(?:$|[^\w])", "a telephone number")
+_SUSPECT = f"[^\\x00-\\x7f]|{_EMAIL[0]}|{_PHONE[0]}"  # text either might match (any not ASCII is folded by NFKC first)
 PUBLISHED = ("case_id", "escalated_from", "organisation", "service_area", "themes", "handler", "remedy")
 # categories a report shows value by value: a column whose values are nearly all used once is free text
 CATEGORIES = ("organisation", "service_area", "themes")
@@ -133,9 +136,12 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     ignored = [c for c in raw.columns if c not in columns and not c.startswith(STAGE2)]
     rows_read = raw.height
     columns |= {f"{STAGE2}{c}": columns[c] for c in stage2}
-    cells = {c: Cells.of(raw.get_column(c), c in REFERENCES) for c in raw.columns if c in columns}
-    absent_columns = frozenset(c for c in contract() if c not in cells)
+    read = [raw.get_column(c) for c in raw.columns if c in columns]
     del raw  # from here each column is its distinct texts and a code a row
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        cells = dict(zip([c.name for c in read], pool.map(lambda column: Cells.of(column, column.name in REFERENCES), read), strict=True))
+    del read
+    absent_columns = frozenset(c for c in contract() if c not in cells)
     for absent in (c for c in columns if c in absent_columns):
         cells[absent] = Cells.blank(rows_read)
     if mapping is not None:
@@ -203,8 +209,9 @@ class Cells:
     """
 
     texts: pl.Series
-    codes: pl.Series | None = None  # a code a row (pl.Categorical's physical codes, shared by every column), null if blank
+    column: pl.Series | None = None  # the column as read, pl.Categorical: its codes are shared by every column
     lookup: pl.Series | None = None  # code -> index of its text
+    read: pl.Series | None = None  # the texts as read, before any was trimmed or translated
 
     @classmethod
     def of(cls, column: pl.Series, per_row: bool) -> Cells:
@@ -215,26 +222,31 @@ class Cells:
         found = distinct.to_physical()
         size = int(found.max() or 0) + 1  # type: ignore[arg-type]  # a UInt32's max is an int
         lookup = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(found, pl.int_range(found.len(), dtype=pl.UInt32, eager=True))
-        return cls(distinct.cast(pl.Utf8).extend_constant(None, 1).rename(column.name), coded.to_physical(), lookup)
+        texts = distinct.cast(pl.Utf8).extend_constant(None, 1).rename(column.name)
+        return cls(texts, coded, lookup, texts)
 
     @classmethod
     def blank(cls, rows: int) -> Cells:
         """A column the register lacks: every cell blank."""
-        return cls(pl.Series([None], dtype=pl.Utf8), pl.repeat(None, rows, dtype=pl.UInt32, eager=True), pl.Series([], dtype=pl.UInt32))
+        texts = pl.Series([None], dtype=pl.Utf8)
+        return cls(texts, pl.repeat(None, rows, dtype=pl.Categorical, eager=True), pl.Series([], dtype=pl.UInt32), texts)
 
     def __len__(self) -> int:
-        return (self.codes if self.codes is not None else self.texts).len()
+        return (self.column if self.column is not None else self.texts).len()
 
     def filter(self, keep: pl.Series) -> Cells:
-        return replace(self, codes=self.codes.filter(keep)) if self.codes is not None else replace(self, texts=self.texts.filter(keep))
+        return replace(self, column=self.column.filter(keep)) if self.column is not None else replace(self, texts=self.texts.filter(keep))
 
     def expand(self, per_text: pl.Series) -> pl.Series:
         """A value a row from a value a text (a blank cell's is the last text's)."""
-        if self.codes is None or self.lookup is None:
+        if self.column is None or self.lookup is None:
             return per_text
-        if self.codes.null_count() == self.codes.len():  # a column the register lacks, or of blanks: nothing to gather
-            return pl.repeat(per_text[-1], self.codes.len(), dtype=per_text.dtype, eager=True).alias(per_text.name)
-        by_code = per_text.gather(self.lookup).gather(self.codes)
+        if self.read is not None and per_text.dtype == pl.Categorical and per_text.cast(pl.Utf8).equals(self.read):
+            return self.column.alias(per_text.name)  # the texts as read: the column as read
+        codes = self.column.to_physical()
+        if codes.null_count() == codes.len():  # a column the register lacks, or of blanks: nothing to gather
+            return pl.repeat(per_text[-1], codes.len(), dtype=per_text.dtype, eager=True).alias(per_text.name)
+        by_code = per_text.gather(self.lookup).gather(codes)
         return by_code if per_text[-1] is None else by_code.fill_null(per_text[-1])
 
     def rows_where(self, per_text: pl.Series, rows: pl.Series) -> np.ndarray:
@@ -250,8 +262,9 @@ def _rows(found: Found) -> np.ndarray:
 
 
 def _rows_of(found: list[Found]) -> np.ndarray:
-    """Every row the problems name, once each, ascending."""
-    return np.unique(np.concatenate([_rows(p) for p in found])) if found else np.empty(0, dtype=np.int64)
+    """Every row the problems name, once each, ascending (a sort: numpy's unique hashes, slower on millions of rows)."""
+    rows = np.sort(np.concatenate([_rows(p) for p in found])) if found else np.empty(0, dtype=np.int64)
+    return rows[np.concatenate(([True], rows[1:] != rows[:-1]))] if len(rows) else rows
 
 
 def _not_again(found: list[Breach], known: list[Found]) -> list[Breach]:
@@ -267,18 +280,36 @@ def _not_again(found: list[Breach], known: list[Found]) -> list[Breach]:
 
 def skipped_rows(skipped: list[Found]) -> list[tuple[int, list[str]]]:
     """Each row the problems (as found) name, with its reasons ("field: message") by field, then as found. Rows with
-    the same reasons share one list, so that a million skipped rows hold a few lists."""
+    the same problems share one list: a million skipped rows hold a few lists, not a million."""
     if not skipped:
         return []
-    reasons = list(dict.fromkeys(f"{p.field}: {p.message}" for p in skipped))
     order = sorted(skipped, key=lambda p: p.field or "")  # stable: as found within a field
-    rows = np.concatenate([_rows(p) for p in order])
-    ids = np.concatenate([np.full(len(_rows(p)), reasons.index(f"{p.field}: {p.message}")) for p in order])
-    per_row = (pl.DataFrame({"row": rows, "reason": ids}).sort("row", maintain_order=True)
-               .group_by("row", maintain_order=True).agg(pl.col("reason").cast(pl.Utf8).str.join(",")))
-    keys = per_row["reason"].to_list()
-    lists = {key: [reasons[int(i)] for i in key.split(",")] for key in set(keys)}
-    return list(zip(per_row["row"].to_list(), map(lists.__getitem__, keys), strict=True))
+    found = [_rows(p) for p in order]
+    rows = _rows_of(order)
+    combination = np.zeros(len(rows), dtype=np.int64)  # rows with the same problems share a number
+    for start in range(0, len(found), 62):  # a bit a problem, 62 to a word
+        bits = np.zeros(len(rows), dtype=np.int64)
+        for bit, mine in enumerate(found[start:start + 62]):
+            bits[np.searchsorted(rows, mine)] |= 1 << bit
+        _, word = np.unique(bits, return_inverse=True)
+        _, combination = np.unique(combination * (word.max() + 1) + word, return_inverse=True)
+    _, first, which = np.unique(combination, return_index=True, return_inverse=True)
+    lists = np.empty(len(first), dtype=object)  # one list of reasons a set of problems, gathered a row by numpy
+    for k, i in enumerate(first):
+        lists[k] = [f"{p.field}: {p.message}" for p, mine in zip(order, found, strict=True) if _holds(mine, rows[i])]
+    collecting = gc.isenabled()
+    gc.disable()  # a million new tuples would start the collector again and again, to find no cycle in them
+    try:
+        return list(zip(rows.tolist(), lists[which].tolist(), strict=True))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _holds(rows: np.ndarray, row: int) -> bool:
+    """Whether ascending `rows` holds `row`."""
+    at = int(np.searchsorted(rows, row))
+    return at < len(rows) and rows[at] == row
 
 
 def _complaints_log(raw: pl.DataFrame, stage2: list[str], name: str) -> Problem | None:
@@ -517,12 +548,13 @@ def _typed(cells: dict[str, Cells], rows: pl.Series, columns: dict[str, dict[str
     Each column is consumed from `cells` as its typed column is made, so that a large register is never held twice.
     """
     required = set(required_columns())
-    typed, problems = [rows], list[Found]()
-    for col in columns:
-        series, found = _typed_column(cells.pop(col), col, columns[col], col in required, rows, name)
-        typed.append(series)
-        problems += found
-    return pl.DataFrame(typed), problems
+
+    def one(col: str) -> tuple[pl.Series, list[Breach]]:
+        return _typed_column(cells.pop(col), col, columns[col], col in required, rows, name)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # polars lets go of the interpreter: both cores work
+        done = list(pool.map(one, columns))
+    return pl.DataFrame([rows, *(series for series, _ in done)]), [p for _, found in done for p in found]
 
 
 def _typed_column(cells: Cells, col: str, spec: dict[str, Any], required: bool, rows: pl.Series,
@@ -601,7 +633,8 @@ def _personal_data(text: pl.Series, col: str) -> list[Check]:
         return []
     checks: list[Check] = []
     values = text.unique().drop_nulls() if col != "case_id" else text.drop_nulls()
-    ascii_only = (values.str.len_bytes() == values.str.len_chars()).all()  # NFKC changes no ASCII text (0.2 s saved a million ids)
+    values = values.filter(values.str.contains(_SUSPECT))  # one pass over a million ids finds the few to look at
+    ascii_only = (values.str.len_bytes() == values.str.len_chars()).all()  # NFKC changes no ASCII text
     folded = values if ascii_only else values.str.normalize("NFKC")
     for pattern, what in (_EMAIL, _PHONE):
         bad = values.filter(folded.str.contains(pattern).fill_null(False))
