@@ -138,8 +138,7 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     columns |= {f"{STAGE2}{c}": columns[c] for c in stage2}
     read = [raw.get_column(c) for c in raw.columns if c in columns]
     del raw  # from here each column is its distinct texts and a code a row
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        cells = dict(zip([c.name for c in read], pool.map(lambda column: Cells.of(column, column.name in REFERENCES), read), strict=True))
+    cells = cells_of(read)
     del read
     absent_columns = frozenset(c for c in contract() if c not in cells)
     for absent in (c for c in columns if c in absent_columns):
@@ -214,16 +213,13 @@ class Cells:
     read: pl.Series | None = None  # the texts as read, before any was trimmed or translated
 
     @classmethod
-    def of(cls, column: pl.Series, per_row: bool) -> Cells:
-        if per_row:
-            return cls(column.cast(pl.Utf8))
-        coded = column if column.dtype == pl.Categorical else column.cast(pl.Utf8).cast(pl.Categorical)
-        distinct = coded.unique().drop_nulls()
+    def coded(cls, column: pl.Series, distinct: pl.Series) -> Cells:
+        """A pl.Categorical column, whose distinct values (nulls left out) are `distinct`."""
         found = distinct.to_physical()
         size = int(found.max() or 0) + 1  # type: ignore[arg-type]  # a UInt32's max is an int
         lookup = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(found, pl.int_range(found.len(), dtype=pl.UInt32, eager=True))
         texts = distinct.cast(pl.Utf8).extend_constant(None, 1).rename(column.name)
-        return cls(texts, coded, lookup, texts)
+        return cls(texts, column, lookup, texts)
 
     @classmethod
     def blank(cls, rows: int) -> Cells:
@@ -255,6 +251,15 @@ class Cells:
         if not flagged.any():
             return np.empty(0, dtype=np.int64)
         return rows.filter(self.expand(flagged)).to_numpy()
+
+
+def cells_of(columns: list[pl.Series]) -> dict[str, Cells]:
+    """Each column as Cells: a reference as its texts, any other as categories, whose distinct values are found for
+    all the columns in one pass (polars spreads it over the cores)."""
+    coded = [c if c.dtype == pl.Categorical else c.cast(pl.Utf8).cast(pl.Categorical) for c in columns if c.name not in REFERENCES]
+    distinct = pl.DataFrame(coded).select(pl.all().unique().drop_nulls().implode())
+    cells = {c.name: Cells.coded(c, distinct[c.name][0]) for c in coded}
+    return {c.name: cells.get(c.name) or Cells(c.cast(pl.Utf8)) for c in columns}
 
 
 def _rows(found: Found) -> np.ndarray:
@@ -351,8 +356,7 @@ def _expand_stage2(typed: pl.DataFrame, stage2: list[str], stage_absent: bool, n
 def empty_register() -> Register:
     """No cases, for judging a policy on its own (chc diff without --register): every case rule has no data."""
     columns = contract()
-    typed, _ = _typed({c: Cells.of(pl.Series(c, [], pl.Utf8), c in REFERENCES) for c in columns}, pl.Series(ROW, [], pl.Int64),
-                      columns, NO_REGISTER)
+    typed, _ = _typed(cells_of([pl.Series(c, [], pl.Utf8) for c in columns]), pl.Series(ROW, [], pl.Int64), columns, NO_REGISTER)
     return Register(NO_REGISTER, typed, 0)
 
 
@@ -766,42 +770,46 @@ def parent_columns(frame: pl.DataFrame, wanted: dict[str, str], named: pl.Series
 
 
 def _consistency(frame: pl.DataFrame, name: str, shares_ids: bool) -> list[Breach]:
-    """Checks across cells and rows: unique ids, stages, escalation links, dates in order (all column-wise)."""
+    """Checks across cells and rows: unique ids, stages, escalation links, dates in order (all column-wise). The links
+    are checked on the rows naming a case only (a few in a hundred), beside their parents' columns."""
     complaint = pl.col("contact_type") == "complaint"
-    linked = frame.hstack(parent_columns(frame, {"contact_type": "parent_type", "stage": "parent_stage"}))
+    naming = frame.filter(pl.col("escalated_from").is_not_null())
+    linked = naming.hstack(parent_columns(frame, {"contact_type": "parent_type", "stage": "parent_stage"}, naming["escalated_from"]))
     parent, found = pl.col("escalated_from"), pl.col("parent_found").fill_null(False)
     own_stage1 = ((pl.col("stage") == 2) & (pl.col("parent_stage") == 1)).fill_null(False)  # one reference for both stages
     itself = (parent == pl.col("case_id")) & ~own_stage1
-    link = parent.is_not_null() & found & ~itself.fill_null(False)
-    checks: list[tuple[pl.Expr, str, str, str | None]] = [  # (the rows in breach, the field, what is wrong, what to do)
-        (_duplicated(shares_ids), "case_id", "duplicate case_id (another row has the same)",
+    link = found & ~itself.fill_null(False)
+    checks: list[tuple[bool, pl.Expr, str, str, str | None]] = [  # (on the links?, the rows in breach, the field, what is wrong, what to do)
+        (False, _duplicated(shares_ids), "case_id", "duplicate case_id (another row has the same)",
          "give each case its own reference; only a complaint's stage 1 and stage 2 may share one"),
-        (complaint & pl.col("stage").is_null(), "stage", "a complaint needs its stage (1 or 2)",
+        (False, complaint & pl.col("stage").is_null(), "stage", "a complaint needs its stage (1 or 2)",
          "map the export's stage column (`columns: {stage: Its heading}`); an export with one row per complaint and its "
          "stage 2 columns beside stage 1's names those under `stage2:` in the mapping instead, and each row is read as a stage 1"),
-        (~complaint & pl.col("stage").is_not_null(), "stage", "only complaints have a stage",
+        (False, ~complaint & pl.col("stage").is_not_null(), "stage", "only complaints have a stage",
          "leave the stage blank on other contacts, or map their contact type to complaint"),
-        (pl.col("not_accepted_reason").is_not_null() & (pl.col("outcome") != "not_accepted").fill_null(True),
+        (False, pl.col("not_accepted_reason").is_not_null() & (pl.col("outcome") != "not_accepted").fill_null(True),
          "not_accepted_reason", "is given, but the outcome is not not_accepted", "set the outcome to not_accepted, or clear the reason"),
         # a complaint may escalate from a case outside the register (last year's, in a one-year extract): judged without the link
-        (parent.is_not_null() & ~found & ~complaint, "escalated_from", "is not a case_id in the register",
+        (True, ~found & ~complaint, "escalated_from", "is not a case_id in the register",
          "check the reference: only a complaint may escalate from a case outside the register"),
-        (itself, "escalated_from", "a case cannot escalate from itself", None),
-        (link & (pl.col("stage") == 2) & ~((pl.col("parent_type") == "complaint") & (pl.col("parent_stage") == 1)).fill_null(False),
+        (True, itself, "escalated_from", "a case cannot escalate from itself", None),
+        (True, link & (pl.col("stage") == 2) & ~((pl.col("parent_type") == "complaint") & (pl.col("parent_stage") == 1)).fill_null(False),
          "escalated_from", "names a case that is not a stage 1 complaint", None),
-        (link & (pl.col("stage") == 1) & (pl.col("parent_type") != "service_request"), "escalated_from",
+        (True, link & (pl.col("stage") == 1) & (pl.col("parent_type") != "service_request"), "escalated_from",
          "a stage 1 complaint can only arise from a service request; the case it names is a {parent_type}", None),
-        (link & ~complaint, "escalated_from", "only complaints escalate from another case", None),
+        (True, link & ~complaint, "escalated_from", "only complaints escalate from another case", None),
     ]
     for later in ("acknowledged_date", "response_date", "extended_due_date", "remedy_completed_date"):
-        checks.append((pl.col(later) < pl.col("received_date"), later, "is before received_date", CHECK_DATES))
-    flags = [bad.fill_null(False).alias(f"bad{i}") for i, (bad, _, _, _) in enumerate(checks)]
-    of_row = pl.col(FROM_ROW) if FROM_ROW in frame.columns else pl.lit(1)
-    any_bad = (linked.select(ROW, pl.col("parent_type").cast(pl.Utf8), of_row.alias("of_row"), *flags)
-               .filter(pl.any_horizontal(pl.col(r"^bad\d+$"))))
+        checks.append((False, pl.col(later) < pl.col("received_date"), later, "is before received_date", CHECK_DATES))
+    of_row = (pl.col(FROM_ROW) if FROM_ROW in frame.columns else pl.lit(1)).alias("of_row")
+    flagged = {}
+    for on_links, rows in ((False, frame), (True, linked)):
+        kind = pl.col("parent_type").cast(pl.Utf8) if on_links else pl.lit(None, pl.Utf8).alias("parent_type")
+        flags = [bad.fill_null(False).alias(f"bad{i}") for i, (links, bad, *_) in enumerate(checks) if links == on_links]
+        flagged[on_links] = rows.select(ROW, kind, of_row, *flags).filter(pl.any_horizontal(pl.col(r"^bad\d+$")))
     problems = []
-    for i, (_, col, message, fix) in enumerate(checks):  # never the cell: a message names its row and field
-        bad = any_bad.filter(pl.col(f"bad{i}"))
+    for i, (on_links, _, col, message, fix) in enumerate(checks):  # never the cell: a message names its row and field
+        bad = flagged[on_links].filter(pl.col(f"bad{i}"))
         if not bad.height:
             continue
         # a wide row's stage 2 cell is named as such; the message names the kind of case a link names
