@@ -580,8 +580,9 @@ def _typed_column(cells: Cells, col: str, spec: dict[str, Any], required: bool, 
                        f"must be one of {', '.join(map(str, spec['enum']))}", _map_words(col, spec["enum"])))
     if required:
         checks.append((raw.is_null(), "is required but blank", FILL_IN))
-    text = _trimmed(cells.texts).alias("raw")
-    checks += _personal_data(text, col)
+    text, plain = _trimmed(cells.texts)
+    text = text.alias("raw")
+    checks += [] if plain else _personal_data(text, col)
     if spec.get("format") == "date":
         step = pl.DataFrame([text, parse_series(text).alias(col)])
         checks += _ambiguous_dates(step, col, cells, rows)
@@ -603,14 +604,15 @@ def _typed_column(cells: Cells, col: str, spec: dict[str, Any], required: bool, 
     return cells.expand(values), problems
 
 
-def _trimmed(texts: pl.Series) -> pl.Series:
-    """Texts without the spaces around them, a blank one null. A million references are scanned before any is copied."""
-    if texts.len() > TRIM_SCAN and not texts.str.contains(r"^\s|\s$").any():
-        return texts if not (texts.str.len_bytes() == 0).any() else texts.set(texts.str.len_bytes() == 0, None)
-    return texts.str.strip_chars().replace("", None)
+def _trimmed(texts: pl.Series) -> tuple[pl.Series, bool]:
+    """Texts without the spaces around them, a blank one null; and whether they are plain: none had spaces to trim
+    or anything that could be personal data. A million references are scanned once, before any is copied."""
+    if texts.len() > TRIM_SCAN and not texts.str.contains(rf"^\s|\s$|{_SUSPECT}").any():
+        return (texts if not (texts.str.len_bytes() == 0).any() else texts.set(texts.str.len_bytes() == 0, None)), True
+    return texts.str.strip_chars().replace("", None), False
 
 
-TRIM_SCAN = 10_000  # more texts than this are scanned for spaces to trim before any is trimmed
+TRIM_SCAN = 10_000  # more texts than this are scanned before any is trimmed
 
 
 def looks_personal(text: str) -> bool:
