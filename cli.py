@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from checker import __version__
-from checker.errors import InputError, grouped, os_reason
+from checker.errors import InputError, grouped, in_order, os_reason
 from checker.render.formats import BINARY, FORMATS, GATEABLE, REPORT_FORMATS, Context, Gate, format_for, render, render_report
 from checker.verdict.engine_errors import EngineError
 
@@ -603,7 +603,7 @@ def _load(policy_paths: tuple[Path, ...], register_path: Path | None, period, ma
             for column in register.ignored_columns:
                 shown = "a column whose heading looks like personal data" if looks_personal(column) else f"column '{column}'"
                 click.echo(f"{register.source}: {shown} is not part of the register contract and was ignored", err=True)
-            for line in grouped(register.skipped):
+            for line in grouped(in_order(register.skipped)):
                 click.echo(f"{line} (left out, with --skip-bad-rows)", err=True)
             _tell_absent(register, rulebook)
             if register.stage2_from_rows and register.unread_at_stage2:
@@ -768,12 +768,12 @@ def _stop(message: str) -> NoReturn:
 
 
 def _report(err: InputError) -> NoReturn:
-    lines = grouped(err.problems)
+    lines = grouped(err.listed)
     for line in lines[:MAX_PROBLEMS_SHOWN]:
         click.echo(line, err=True)
     if len(lines) > MAX_PROBLEMS_SHOWN:
         click.echo(f"... and {len(lines) - MAX_PROBLEMS_SHOWN} more kinds of problem", err=True)
-    click.echo(f"chc: {len(err.problems)} problem{'s' if len(err.problems) != 1 else ''} in the input; stopped before producing any result", err=True)
+    click.echo(f"chc: {err.count} problem{'s' if err.count != 1 else ''} in the input; stopped before producing any result", err=True)
     sys.exit(2)
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -25,37 +30,91 @@ class Problem:
         return f"{':'.join(where)}: {self.message}" + (f"; {self.fix}" if self.fix else "")
 
 
-class InputError(Exception):
-    """Bad input: the CLI prints every problem and exits with status 2."""
+@dataclass(frozen=True, eq=False)
+class Breach:
+    """One problem in many rows of a field, found column-wise: the rows are one array (ascending), never a Problem
+    each, so that a register with a million bad cells costs an array of row numbers, not a million objects."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+    file: str
+    field: str | None
+    message: str
+    fix: str | None
+    rows: np.ndarray  # row numbers, ascending (numpy, imported only where problems are found column-wise)
+
+    @property
+    def row(self) -> int:
+        """The first row, where a reader meets the problem first."""
+        return int(self.rows[0])
+
+    def problems(self) -> list[Problem]:
+        return [Problem(self.file, int(row), self.field, self.message, self.fix) for row in self.rows]
+
+
+Found = Problem | Breach
+
+
+class InputError(Exception):
+    """Bad input: the CLI prints every problem and exits with status 2. `by_row`: the problems, listed as found, are
+    told in row order (a register's), not as listed."""
+
+    def __init__(self, found: Sequence[Found], by_row: bool = False):
+        super().__init__(found)
+        self.found, self.by_row = list(found), by_row
+
+    @property
+    def listed(self) -> list[Found]:
+        """The problems in the order they are told."""
+        return in_order(self.found) if self.by_row else self.found
+
+    @cached_property
+    def problems(self) -> list[Problem]:
+        """Every problem on its own (a Breach as a Problem a row), in the order they are told."""
+        each = [q for p in self.found for q in (p.problems() if isinstance(p, Breach) else [p])]
+        return in_order(each) if self.by_row else each
+
+    @property
+    def count(self) -> int:
+        """How many problems: a Breach counts one a row."""
+        return sum(len(p.rows) if isinstance(p, Breach) else 1 for p in self.found)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
 
 
 SHOWN_ROWS = 5
 
 
-def grouped(problems: list[Problem]) -> list[str]:
+def grouped(problems: Sequence[Found]) -> list[str]:
     """One line per file, field and problem, in the order first met: the rows it is in counted, the first few named
     ("in 33 rows: 2, 3, 4, 5, 6 and 28 more"), then the fix once, not one line per row."""
-    groups: dict[tuple[str, str | None, str, str | None], list[Problem]] = {}
+    groups: dict[tuple[str, str | None, str, str | None], list[Found]] = {}
     for p in problems:
         groups.setdefault((p.file, p.field, p.message, p.fix), []).append(p)
     lines = []
     for (file, field, message, fix), found in groups.items():
-        rows = [p.row for p in found if p.row is not None]
-        if len(found) == 1 or len(rows) != len(found):
-            lines += [str(p) for p in found]
+        count = sum(len(p.rows) if isinstance(p, Breach) else 1 for p in found)
+        if count == 1 or any(isinstance(p, Problem) and p.row is None for p in found):
+            lines += [str(q) for p in found for q in (p.problems() if isinstance(p, Breach) else [p])]
             continue
-        shown = ", ".join(map(str, rows[:SHOWN_ROWS])) + (f" and {len(rows) - SHOWN_ROWS:,} more" if len(rows) > SHOWN_ROWS else "")
+        rows = _first_rows(found, SHOWN_ROWS)
+        shown = ", ".join(map(str, rows)) + (f" and {count - SHOWN_ROWS:,} more" if count > SHOWN_ROWS else "")
         where = ":".join(w for w in (file, field) if w)
-        lines.append(f"{where}: {message}, in {len(rows):,} rows ({shown})" + (f"; {fix}" if fix else ""))
+        lines.append(f"{where}: {message}, in {count:,} rows ({shown})" + (f"; {fix}" if fix else ""))
     return lines
 
 
-def in_order(problems: Iterable[Problem]) -> list[Problem]:
-    """By row (or line), then field: the order a person reads the file in."""
+def _first_rows(found: list[Found], n: int) -> list[int]:
+    """The first n rows of a group in the order met: the problems' rows as listed, or, with a Breach among them (the
+    list is then in row order), each one's first n merged."""
+    rows = [int(r) for p in found for r in (p.rows[:n] if isinstance(p, Breach) else [p.row or 0])]
+    return sorted(rows)[:n] if any(isinstance(p, Breach) for p in found) and len(found) > 1 else rows[:n]
+
+
+F = TypeVar("F", Problem, Breach, Found)
+
+
+def in_order(problems: Iterable[F]) -> list[F]:
+    """By row (or line), then field: the order a person reads the file in (a Breach where its first row is)."""
     return sorted(problems, key=lambda p: (p.row or 0, p.field or ""))
 
 

@@ -28,16 +28,3 @@ def test_the_chc_command_runs_without_the_cycle_collector_and_leaves_it_nothing_
     assert "console_scripts =\n    chc = cli:run" in (ROOT / "setup.cfg").read_text(encoding="utf-8")
     assert _python(script).splitlines()[-1] == "0 False True"
 
-
-def test_a_register_without_quotes_is_read_and_assessed_without_numpy(tmp_path):
-    """A plain CSV is proved whole by counting its commas with bytes.count; numpy loads only for a chunk holding
-    quotes or a file with bad rows (checker/load/csvrows.py), so a small register's run does not pay for it."""
-    out = tmp_path / "a.json"
-    script = ("import sys; from cli import main\n"
-              f"try: main(['assess', '--policy', 'fixtures/example/policy.yaml', '--register', 'fixtures/example/register.csv', "
-              f"'--period', '2024-25', '--format', 'json', '--output', {str(out)!r}])\n"
-              "except SystemExit as end: assert not end.code, end.code\n"
-              "print('numpy' in sys.modules)")
-    assert '"' not in (ROOT / "fixtures/example/register.csv").read_text(encoding="utf-8")
-    assert _python(script).splitlines()[-1] == "False"
-    assert out.stat().st_size > 0

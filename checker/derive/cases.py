@@ -53,7 +53,8 @@ def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: li
     calendar = WorkingCalendar(min(years) - 2, max(years) + 2, closure_days)
     as_of_lit = pl.lit(as_of)
     clock = pl.coalesce("acknowledged_date", "received_date")
-    out = _relevant(_links(frame), period, as_of).with_columns(
+    out = _links(_relevant(frame, period, as_of), frame).with_columns(
+        _in_period(period).alias("in_period"),
         pl.col("acknowledged_date").is_not_null().alias("acknowledged"),
         pl.col("response_date").is_not_null().alias("responded"),
         pl.col("extended_due_date").is_not_null().alias("extended"),
@@ -86,14 +87,18 @@ def received_by(register: Register, as_of: dt.date) -> Register:
 
 
 def _relevant(frame: pl.DataFrame, period: Period, as_of: dt.date) -> pl.DataFrame:
-    """The rows any rule or figure reads, with in_period: contacts received in the period, and complaints still open
-    at its start or answered in it; never one received after the as-of date (see received_by). A register of many
-    years is narrowed before any working day is counted."""
-    in_period = pl.col("received_date").is_between(pl.lit(period.start), pl.lit(period.end))
+    """The rows any rule or figure reads: contacts received in the period, and complaints still open at its start or
+    answered in it; never one received after the as-of date (see received_by). A register of many years is narrowed
+    before any working day is counted. Coded columns stay categories (pl.Categorical compares, sorts and groups as
+    its text does), but themes, split into tags as text."""
     live = ((pl.col("contact_type") == "complaint") & (pl.col("received_date") <= period.end)
             & (pl.col("response_date").is_null() | (pl.col("response_date") >= period.start)))
     seen = pl.col("received_date") <= as_of
-    return frame.with_columns(in_period.alias("in_period")).filter((pl.col("in_period") | live) & seen)
+    return frame.filter((_in_period(period) | live) & seen).with_columns(pl.col("themes").cast(pl.Utf8))
+
+
+def _in_period(period: Period) -> pl.Expr:
+    return pl.col("received_date").is_between(pl.lit(period.start), pl.lit(period.end))
 
 
 def _elapsed(calendar: WorkingCalendar, start: pl.Expr, end: pl.Expr) -> pl.Expr:
@@ -114,11 +119,11 @@ def _months_begun(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     return (months + (end.dt.day() > anniversary_day).cast(pl.Int32)).cast(pl.Int64)
 
 
-def _links(frame: pl.DataFrame) -> pl.DataFrame:
-    """Each case's parent (escalated_from) type, on stage 2 the stage 1 handler, and its reference as evidence
-    names it (worked out over the whole register, so that a stage 1 of an earlier period still counts)."""
-    kind, handler, _ = parent_columns(frame, {"contact_type": "escalated_from_type", "handler": "parent_handler"})
-    return frame.with_columns(kind, pl.when(pl.col("stage") == 2).then(handler).alias("stage1_handler"), reference(frame))
+def _links(rows: pl.DataFrame, register: pl.DataFrame) -> pl.DataFrame:
+    """Each row's parent (escalated_from) type, on stage 2 the stage 1 handler, and its reference as evidence names
+    it (worked out over the whole register, so that a stage 1 of an earlier period still counts)."""
+    kind, handler, _ = parent_columns(register, {"contact_type": "escalated_from_type", "handler": "parent_handler"}, rows["escalated_from"])
+    return rows.with_columns(kind, pl.when(pl.col("stage") == 2).then(handler).alias("stage1_handler"), reference(register))
 
 
 def _blanket_refusal() -> pl.Expr:

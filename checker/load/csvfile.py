@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+from collections.abc import Collection
 from pathlib import Path
 
 import polars as pl
@@ -31,14 +32,16 @@ UNCLOSED = 'opens a double quote (") that nothing closes before the end of the r
 QUOTE_FIX = 'put the cell in double quotes and double each quote inside it ("6"" pipe"), or pass --skip-bad-rows to leave the row out'
 
 
-def read_csv(path: Path, expected: headers.Expected, header_row: int | None,
-             declared: str | None) -> tuple[pl.DataFrame, int, list[Problem]]:
-    """The register as text columns under its headings, the source row of its first data row, and its bad rows."""
+def read_csv(path: Path, expected: headers.Expected, header_row: int | None, declared: str | None,
+             references: Collection[str] = ()) -> tuple[pl.DataFrame, int, list[Problem]]:
+    """The register as text columns under its headings, the source row of its first data row, and its bad rows.
+    Columns are read as categories (a code a cell: a register repeats its few words a million times), all but those
+    headed `references` (a text a row)."""
     name = str(path)
     head = _head(path)
     text = encoding.detect(name, head, declared, SAVE_AS)
     with encoding.as_utf8(name, path, text, SAVE_AS) as utf8:
-        return _read(name, utf8, head if text.native else _head(utf8), expected, header_row)
+        return _read(name, utf8, head if text.native else _head(utf8), expected, header_row, references)
 
 
 def _head(path: Path) -> bytes:
@@ -46,8 +49,8 @@ def _head(path: Path) -> bytes:
         return f.read(HEAD_BYTES)
 
 
-def _read(name: str, path: Path, head: bytes, expected: headers.Expected,
-          header_row: int | None) -> tuple[pl.DataFrame, int, list[Problem]]:
+def _read(name: str, path: Path, head: bytes, expected: headers.Expected, header_row: int | None,
+          references: Collection[str]) -> tuple[pl.DataFrame, int, list[Problem]]:
     if not head.removeprefix(BOM).strip():
         raise fail(name, None, None, "the register is empty")
     eol = CR if b"\n" not in head and b"\r" in head else LF
@@ -60,9 +63,10 @@ def _read(name: str, path: Path, head: bytes, expected: headers.Expected,
     index = headers.choose(name, rows, expected, header_row)
     unread = headers.repeats(name, rows[index], expected, index + 1, headers.numbered)
     start = max(starts[index], len(BOM) if head.startswith(BOM) else 0)  # the rows above the headings are not data
+    codes = {heading: pl.Utf8 if heading in references else pl.Categorical for heading in dict.fromkeys(map(str, rows[index]))}
     try:
         frame: pl.DataFrame | None = pl.read_csv(path, skip_lines=head.count(bytes([eol]), 0, start), infer_schema=False,
-                                                 encoding="utf8", eol_char=chr(eol))
+                                                 encoding="utf8", eol_char=chr(eol), schema_overrides=codes)
     except pl.exceptions.PolarsError:
         frame = None
     if frame is not None and _unquoted_commas(path, start) == (frame.width - 1) * (frame.height + 1):
@@ -79,7 +83,7 @@ def _read(name: str, path: Path, head: bytes, expected: headers.Expected,
     if problems and not good:
         raise InputError(problems)  # no row left to assess
     del data
-    frame = pl.read_csv(body, infer_schema=False, encoding="utf8", eol_char=chr(eol))
+    frame = pl.read_csv(body, infer_schema=False, encoding="utf8", eol_char=chr(eol), schema_overrides=codes)
     return frame.drop([frame.columns[i] for i in unread]), index + 2, problems
 
 

@@ -6,21 +6,24 @@ register, so a file with a thousand bad cells reports all of them in one run.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import shlex
 import unicodedata
 from collections import Counter
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
 import polars as pl
 
 from checker.derive.dates import UK_SHAPE, parse_series
-from checker.errors import InputError, Problem, fail, in_order
+from checker.errors import Breach, Found, InputError, Problem, fail
 from checker.load import csvfile, encoding, headers
 from checker.load.amounts import WRITE_AMOUNT, amount
 from checker.load.mapping import STAGE2, Mapping
@@ -34,6 +37,7 @@ ROW = "_row"
 # +44 (0)20 7946 0958) and international (+1 415 555 2671)
 _EMAIL = (r"[\w.+\-]+@[\w\-]+", "an e-mail address")
 _PHONE = (r"(?:^|[^\w+])(?:\+\d{1,3}[\s.\-]*(?:\(0\)[\s.\-]*)?\d|\(?0[1-9])(?:[\s.\-()]*\d){8,10}(?:$|[^\w])", "a telephone number")
+_SUSPECT = f"[^\\x00-\\x7f]|{_EMAIL[0]}|{_PHONE[0]}"  # text either might match (any not ASCII is folded by NFKC first)
 PUBLISHED = ("case_id", "escalated_from", "organisation", "service_area", "themes", "handler", "remedy")
 # categories a report shows value by value: a column whose values are nearly all used once is free text
 CATEGORIES = ("organisation", "service_area", "themes")
@@ -54,7 +58,7 @@ class Register:
     frame: pl.DataFrame
     rows_read: int
     ignored_columns: list[str] = field(default_factory=list)
-    skipped: list[Problem] = field(default_factory=list)
+    skipped: list[Found] = field(default_factory=list)  # as found (in_order() puts them in row order)
     warnings: list[Problem] = field(default_factory=list)  # read, but told on standard error (control characters)
     absent_columns: frozenset[str] = frozenset()  # contract columns the file lacks: rules requiring them are not assessed
     rows_ignored: int = 0  # rows whose contact type the mapping sends to `ignore` (compliments, comments): read, left out
@@ -65,11 +69,9 @@ class Register:
 
     @cached_property
     def skipped_rows(self) -> list[tuple[int, list[str]]]:
-        """Each skipped row with its reasons, as safe to publish: field and reason (no message repeats a cell it refused)."""
-        rows: dict[int, list[str]] = {}
-        for p in self.skipped:
-            rows.setdefault(p.row or 0, []).append(f"{p.field}: {p.message}" if p.field else p.message)  # a row's shape has no field
-        return sorted(rows.items())
+        """Each skipped row with its reasons, as safe to publish: field and reason (no message repeats a cell it refused).
+        Rows with the same reasons share one list (read only): a million skipped rows hold a few lists, not a million."""
+        return skipped_rows(self.skipped)
 
     @property
     def file_name(self) -> str:
@@ -114,7 +116,8 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     a bad row like any other, skipped or refused.
     """
     name = str(path)
-    raw, first_row, bad_rows, notes = read_raw(path, sheet, headers.expected(mapping), header_row, encoding)
+    raw, first_row, bad_rows, notes = read_raw(path, sheet, headers.expected(mapping), header_row, encoding,
+                                               _reference_headings(mapping))
     above = notes + (headers.rows_above(name, first_row - 1) if header_row is None else [])
     if mapping is not None:
         raw = mapping.apply(raw, name)
@@ -130,16 +133,18 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         raise InputError([Problem(name, first_row - 1, c, "required column is missing") for c in missing])
     ignored = [c for c in raw.columns if c not in columns and not c.startswith(STAGE2)]
     rows_read = raw.height + len(bad_rows)
-    cells = {c: raw.get_column(c) for c in raw.columns if c in columns}
-    absent_columns = frozenset(c for c in columns if c not in cells)
     columns |= {f"{STAGE2}{c}": columns[c] for c in stage2}
-    cells |= {f"{STAGE2}{c}": raw.get_column(f"{STAGE2}{c}") for c in stage2}
-    del raw  # from here each text column is let go as soon as its typed column exists: one copy at a time
+    read = [raw.get_column(c) for c in raw.columns if c in columns]
+    del raw  # from here each column is its distinct texts and a code a row
+    cells = cells_of(read)
+    del read
+    absent_columns = frozenset(c for c in contract() if c not in cells)
     for absent in (c for c in columns if c in absent_columns):
-        cells[absent] = pl.repeat(None, rows_read - len(bad_rows), dtype=pl.Utf8, eager=True).alias(absent)
+        cells[absent] = Cells.blank(rows_read - len(bad_rows))
     if mapping is not None:
-        cells = mapping.translate_values(cells)
-    rows_ignored = _ignored(cells)
+        translated = mapping.translate_values({c: cells[c].texts.alias(c) for c in cells})
+        cells = {c: replace(cells[c], texts=translated[c]) for c in cells}
+    rows_ignored = _ignored(cells["contact_type"])
     rows = pl.int_range(first_row, first_row + rows_read, dtype=pl.Int64, eager=True).alias(ROW)
     if bad_rows:  # not in the frame: its rows are numbered around them
         rows = rows.filter(~rows.is_in([p.row for p in bad_rows]))
@@ -152,7 +157,8 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     if free_text:
         raise InputError(free_text)
     typed, problems = _typed(cells, rows, columns, name)
-    problems = bad_rows + problems
+    problems = [*bad_rows, *problems]
+    del cells
     unread_at_stage2: frozenset[str] = frozenset()
     absent_at_stage1: frozenset[str] = frozenset()
     if stage2:
@@ -162,25 +168,155 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         absent_columns -= {"stage"}  # every row is a complaint's stage 1, its stage 2 columns the stage 2
         absent_at_stage1 = absent_columns & {"escalated_from"}
         absent_columns -= absent_at_stage1
-    typed = _link_same_reference(typed)
-    in_cells = {(p.row, p.field) for p in problems}  # a bad cell is reported once, not again as missing
-    problems += [p for p in _consistency(typed, name) if (p.row, p.field) not in in_cells]
-    skipped: list[Problem] = []
+    shares_ids = _shares_ids(typed["case_id"])
+    typed = _link_same_reference(typed, shares_ids)
+    problems += _not_again(_consistency(typed, name, shares_ids), problems)  # a bad cell is reported once, not again as missing
+    skipped: list[Found] = []
     while problems and skip_bad_rows:
         # drop the rows in error, then check again; a case escalated from a dropped row goes with it, as its link
         # would otherwise read as a stage 1 outside the register
         skipped += problems
-        dropped = pl.col(ROW).is_in(sorted({p.row for p in problems}))
+        dropped = pl.col(ROW).is_in(pl.Series(_rows_of(problems)).implode())
         gone = typed.filter(dropped)["case_id"].implode()
         typed = typed.filter(~dropped)
-        orphans = typed.filter(pl.col("escalated_from").is_in(gone).fill_null(False))[ROW].to_list()
-        problems = _consistency(typed, name) + [Problem(name, row, "escalated_from", "names a case skipped as invalid") for row in orphans]
+        orphans = typed.filter(pl.col("escalated_from").is_in(gone).fill_null(False))[ROW].to_numpy()
+        shares_ids = shares_ids and _shares_ids(typed["case_id"])
+        problems = [*_consistency(typed, name, shares_ids),
+                    *([Breach(name, "escalated_from", "names a case skipped as invalid", None, orphans)] if len(orphans) else [])]
     if problems:
-        raise InputError(in_order(problems))
-    return Register(name, typed, rows_read, ignored, in_order(skipped), above + warnings, absent_columns,
+        raise InputError(problems, by_row=True)
+    return Register(name, typed, rows_read, ignored, skipped, above + warnings, absent_columns,
                     int(rows_ignored.sum()) if rows_ignored is not None else 0,
                     typed.filter(pl.col(FROM_ROW) == 2).height if FROM_ROW in typed.columns else 0, unread_at_stage2,
                     absent_at_stage1)
+
+
+REFERENCES = ("case_id", "escalated_from")  # a case's own reference and the one it names: a text a row, read as text
+
+
+def _reference_headings(mapping: Mapping | None) -> frozenset[str]:
+    """The headings the register's references are read from (the rest are read as codes: checker/load/register.py Cells)."""
+    return frozenset(mapping.columns.get(c, c) if mapping is not None else c for c in REFERENCES)
+
+
+@dataclass(frozen=True)
+class Cells:
+    """A column as its distinct texts, the last of them blank (null), and each row's code (its category, as read).
+
+    Trimming, parsing and checking run once a distinct text (a million dates hold a few thousand days) and reach the
+    rows by a gather: `lookup` takes a code to its text's index. A reference column (case_id: a text a row) is its
+    own texts, with no codes.
+    """
+
+    texts: pl.Series
+    column: pl.Series | None = None  # the column as read, pl.Categorical: its codes are shared by every column
+    lookup: pl.Series | None = None  # code -> index of its text
+    read: pl.Series | None = None  # the texts as read, before any was trimmed or translated
+
+    @classmethod
+    def coded(cls, column: pl.Series, distinct: pl.Series) -> Cells:
+        """A pl.Categorical column, whose distinct values (nulls left out) are `distinct`."""
+        found = distinct.to_physical()
+        size = int(found.max() or 0) + 1  # type: ignore[arg-type]  # a UInt32's max is an int
+        lookup = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(found, pl.int_range(found.len(), dtype=pl.UInt32, eager=True))
+        texts = distinct.cast(pl.Utf8).extend_constant(None, 1).rename(column.name)
+        return cls(texts, column, lookup, texts)
+
+    @classmethod
+    def blank(cls, rows: int) -> Cells:
+        """A column the register lacks: every cell blank."""
+        texts = pl.Series([None], dtype=pl.Utf8)
+        return cls(texts, pl.repeat(None, rows, dtype=pl.Categorical, eager=True), pl.Series([], dtype=pl.UInt32), texts)
+
+    def __len__(self) -> int:
+        return (self.column if self.column is not None else self.texts).len()
+
+    def filter(self, keep: pl.Series) -> Cells:
+        return replace(self, column=self.column.filter(keep)) if self.column is not None else replace(self, texts=self.texts.filter(keep))
+
+    def expand(self, per_text: pl.Series) -> pl.Series:
+        """A value a row from a value a text (a blank cell's is the last text's)."""
+        if self.column is None or self.lookup is None:
+            return per_text
+        if self.read is not None and per_text.dtype == pl.Categorical and per_text.cast(pl.Utf8).equals(self.read):
+            return self.column.alias(per_text.name)  # the texts as read: the column as read
+        codes = self.column.to_physical()
+        if codes.null_count() == codes.len():  # a column the register lacks, or of blanks: nothing to gather
+            return pl.repeat(per_text[-1], codes.len(), dtype=per_text.dtype, eager=True).alias(per_text.name)
+        by_code = per_text.gather(self.lookup).gather(codes)
+        return by_code if per_text[-1] is None else by_code.fill_null(per_text[-1])
+
+    def rows_where(self, per_text: pl.Series, rows: pl.Series) -> np.ndarray:
+        """The row numbers whose text is flagged (per_text: a boolean a text)."""
+        flagged = per_text.fill_null(False)
+        if not flagged.any():
+            return np.empty(0, dtype=np.int64)
+        return rows.filter(self.expand(flagged)).to_numpy()
+
+
+def cells_of(columns: list[pl.Series]) -> dict[str, Cells]:
+    """Each column as Cells: a reference as its texts, any other as categories, whose distinct values are found for
+    all the columns in one pass (polars spreads it over the cores)."""
+    coded = [c if c.dtype == pl.Categorical else c.cast(pl.Utf8).cast(pl.Categorical) for c in columns if c.name not in REFERENCES]
+    distinct = pl.DataFrame(coded).select(pl.all().unique().drop_nulls().implode())
+    cells = {c.name: Cells.coded(c, distinct[c.name][0]) for c in coded}
+    return {c.name: cells.get(c.name) or Cells(c.cast(pl.Utf8)) for c in columns}
+
+
+def _rows(found: Found) -> np.ndarray:
+    return np.asarray(found.rows if isinstance(found, Breach) else [found.row or 0], dtype=np.int64)
+
+
+def _rows_of(found: list[Found]) -> np.ndarray:
+    """Every row the problems name, once each, ascending (a sort: numpy's unique hashes, slower on millions of rows)."""
+    rows = np.sort(np.concatenate([_rows(p) for p in found])) if found else np.empty(0, dtype=np.int64)
+    return rows[np.concatenate(([True], rows[1:] != rows[:-1]))] if len(rows) else rows
+
+
+def _not_again(found: list[Breach], known: list[Found]) -> list[Breach]:
+    """The breaches less the cells already in `known` (a bad date is not reported again as out of order)."""
+    out = []
+    for breach in found:
+        same = [p for p in known if p.field == breach.field]
+        rows = np.setdiff1d(breach.rows, _rows_of(same), assume_unique=True) if same else breach.rows
+        if len(rows):
+            out.append(replace(breach, rows=rows))
+    return out
+
+
+def skipped_rows(skipped: list[Found]) -> list[tuple[int, list[str]]]:
+    """Each row the problems (as found) name, with its reasons ("field: message") by field, then as found. Rows with
+    the same problems share one list: a million skipped rows hold a few lists, not a million."""
+    if not skipped:
+        return []
+    order = sorted(skipped, key=lambda p: p.field or "")  # stable: as found within a field
+    found = [_rows(p) for p in order]
+    rows = _rows_of(order)
+    combination = np.zeros(len(rows), dtype=np.int64)  # rows with the same problems share a number
+    for start in range(0, len(found), 62):  # a bit a problem, 62 to a word
+        bits = np.zeros(len(rows), dtype=np.int64)
+        for bit, mine in enumerate(found[start:start + 62]):
+            bits[np.searchsorted(rows, mine)] |= 1 << bit
+        _, word = np.unique(bits, return_inverse=True)
+        _, combination = np.unique(combination * (word.max() + 1) + word, return_inverse=True)
+    _, first, which = np.unique(combination, return_index=True, return_inverse=True)
+    lists = np.empty(len(first), dtype=object)  # one list of reasons a set of problems, gathered a row by numpy
+    for k, i in enumerate(first):
+        lists[k] = [f"{p.field}: {p.message}" if p.field else p.message  # a row's shape has no field
+                    for p, mine in zip(order, found, strict=True) if _holds(mine, rows[i])]
+    collecting = gc.isenabled()
+    gc.disable()  # a million new tuples would start the collector again and again, to find no cycle in them
+    try:
+        return list(zip(rows.tolist(), lists[which].tolist(), strict=True))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _holds(rows: np.ndarray, row: int) -> bool:
+    """Whether ascending `rows` holds `row`."""
+    at = int(np.searchsorted(rows, row))
+    return at < len(rows) and rows[at] == row
 
 
 def _complaints_log(raw: pl.DataFrame, stage2: list[str], name: str) -> Problem | None:
@@ -199,7 +335,7 @@ STAGE_COLUMNS = ("received_date", "acknowledged_date", "extended_due_date", "ext
 FROM_ROW = "_stage_of_row"  # in a wide export, 2 on a contact taken from its row's stage 2 columns, else 1
 
 
-def _expand_stage2(typed: pl.DataFrame, stage2: list[str], stage_absent: bool, name: str) -> tuple[pl.DataFrame, list[Problem]]:
+def _expand_stage2(typed: pl.DataFrame, stage2: list[str], stage_absent: bool, name: str) -> tuple[pl.DataFrame, list[Breach]]:
     """A wide export, one row per complaint: each row is its stage 1 and, where its stage 2 received date is
     present, a stage 2 contact too, with the row's reference (linked to its stage 1 by the shared case_id) and the
     row's own stage 2 columns; a stage column the export lacks is 1 on every complaint row."""
@@ -208,21 +344,21 @@ def _expand_stage2(typed: pl.DataFrame, stage2: list[str], stage_absent: bool, n
     if stage_absent:
         first = first.with_columns(pl.when(complaint).then(pl.lit(1)).otherwise(pl.col("stage")).cast(first["stage"].dtype).alias("stage"))
     has_second = pl.col(f"{STAGE2}received_date").is_not_null()
-    stray = typed.filter(has_second & ~complaint.fill_null(False))[ROW].to_list()
+    stray = typed.filter(has_second & ~complaint.fill_null(False))[ROW].to_numpy()
     second = typed.filter(has_second & complaint.fill_null(False)).with_columns(
         pl.lit(2).cast(typed["stage"].dtype).alias("stage"), pl.lit(None, typed["escalated_from"].dtype).alias("escalated_from"),
         *[(pl.col(f"{STAGE2}{c}") if c in stage2 else pl.lit(None, typed[c].dtype)).alias(c) for c in STAGE_COLUMNS],
         pl.lit(2, pl.Int8).alias(FROM_ROW),
     ).select(first.columns)
-    problems = [Problem(name, row, f"{STAGE2}received_date", "is given on a row that is not a complaint: only a complaint has a "
-                        "stage 2") for row in stray]
+    problems = [Breach(name, f"{STAGE2}received_date", "is given on a row that is not a complaint: only a complaint has a "
+                       "stage 2", None, stray)] if len(stray) else []
     return pl.concat([first, second]).sort(ROW, FROM_ROW, maintain_order=True), problems
 
 
 def empty_register() -> Register:
     """No cases, for judging a policy on its own (chc diff without --register): every case rule has no data."""
     columns = contract()
-    typed, _ = _typed({c: pl.Series(c, [], pl.Utf8) for c in columns}, pl.Series(ROW, [], pl.Int64), columns, NO_REGISTER)
+    typed, _ = _typed(cells_of([pl.Series(c, [], pl.Utf8) for c in columns]), pl.Series(ROW, [], pl.Int64), columns, NO_REGISTER)
     return Register(NO_REGISTER, typed, 0)
 
 
@@ -247,9 +383,10 @@ class Raw(NamedTuple):
 
 
 def read_raw(path: Path, sheet: str | None, expected: headers.Expected, header_row: int | None = None,
-             declared: str | None = None) -> Raw:
+             declared: str | None = None, references: Collection[str] = ()) -> Raw:
     """The file as text columns under its headings (`declared`: the encoding of a CSV or JSON file without a
-    byte-order mark, UTF-8 unless given)."""
+    byte-order mark, UTF-8 unless given). A CSV's columns are read as categories (pl.Categorical: a code a cell),
+    all but those headed `references` (a text a row)."""
     name = str(path)
     regular_file(path)
     suffix = path.suffix.lower()
@@ -261,7 +398,7 @@ def read_raw(path: Path, sheet: str | None, expected: headers.Expected, header_r
         raise fail(name, None, None, "--encoding is for CSV and JSON registers: a workbook records its own")
     try:
         if suffix == ".csv":
-            return Raw(*csvfile.read_csv(path, expected, header_row, declared), [])
+            return Raw(*csvfile.read_csv(path, expected, header_row, declared, references), [])
         if suffix == ".json":
             return Raw(_read_json(path, declared), 1, [], [])
         return _read_xlsx(path, sheet, expected, header_row)
@@ -362,43 +499,41 @@ VISIBLE = {chr(c): chr(0x2400 + c) for c in range(0x20) if chr(c) not in "\t\n\r
 SHOWN_ROWS = 5
 
 
-def _control_characters(cells: dict[str, pl.Series], rows: pl.Series, name: str) -> list[Problem]:
+def _control_characters(cells: dict[str, Cells], rows: pl.Series, name: str) -> list[Problem]:
     """Make control characters visible in place in the published text columns; a warning per column names the rows.
     (A date, number or code holding one fails its own check, and its message does not repeat it.)"""
     warnings = []
-    published = [c for c in cells if c.removeprefix(STAGE2) in PUBLISHED]
-    texts = [cells[col] for col in published if cells[col].dtype == pl.Utf8]  # others are dates, numbers and codes, checked by type
-    found = pl.DataFrame(texts).select(pl.all().str.contains(CONTROL.pattern).any()).row(0, named=True)  # columns in parallel
-    for col in (c for c, held_any in found.items() if held_any):
-        text = cells[col]
-        held = text.str.contains(CONTROL.pattern).fill_null(False)
-        cells[col] = text.str.replace_many(list(VISIBLE), list(VISIBLE.values()))
-        where = rows.filter(held).to_list()
+    for col in (c for c in cells if c.removeprefix(STAGE2) in PUBLISHED):
+        texts = cells[col].texts
+        where = cells[col].rows_where(texts.str.contains(CONTROL.pattern), rows)
+        if not len(where):
+            continue
+        cells[col] = replace(cells[col], texts=texts.str.replace_many(list(VISIBLE), list(VISIBLE.values())))
         shown = ", ".join(map(str, where[:SHOWN_ROWS])) + (f" and {len(where) - SHOWN_ROWS:,} more" if len(where) > SHOWN_ROWS else "")
         warnings.append(Problem(name, None, col, f"{len(where):,} cell{'s' if len(where) != 1 else ''} held control characters "
                                 f"(row{'s' if len(where) != 1 else ''} {shown}); each is shown as its symbol, such as \u2407"))
     return warnings
 
 
-def _typed(cells: dict[str, pl.Series], rows: pl.Series, columns: dict[str, dict[str, Any]],
-           name: str) -> tuple[pl.DataFrame, list[Problem]]:
-    """Trim, then cast each column to its contract type; every cell that fails becomes a Problem.
+def _typed(cells: dict[str, Cells], rows: pl.Series, columns: dict[str, dict[str, Any]],
+           name: str) -> tuple[pl.DataFrame, list[Found]]:
+    """Trim, then cast each column to its contract type; the cells that fail each check become one Breach.
 
-    Columns are typed two at a time (polars frees the interpreter lock, so both cores work), each consuming
-    its text column from `cells`, so that a large register is never held twice.
+    Each column is consumed from `cells` as its typed column is made, so that a large register is never held twice.
     """
     required = set(required_columns())
 
-    def one(col: str) -> tuple[pl.Series, list[Problem]]:
+    def one(col: str) -> tuple[pl.Series, list[Breach]]:
         return _typed_column(cells.pop(col), col, columns[col], col in required, rows, name)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:  # polars lets go of the interpreter: both cores work
         done = list(pool.map(one, columns))
     return pl.DataFrame([rows, *(series for series, _ in done)]), [p for _, found in done for p in found]
 
 
-def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bool, rows: pl.Series,
-                  name: str) -> tuple[pl.Series, list[Problem]]:
+def _typed_column(cells: Cells, col: str, spec: dict[str, Any], required: bool, rows: pl.Series,
+                  name: str) -> tuple[pl.Series, list[Breach]]:
+    """The column typed, and its bad cells. Every check runs on the column's distinct texts (Cells)."""
     raw, value = pl.col("raw"), pl.col(col)
     checks: list[Check] = []
     if spec.get("format") == "date":
@@ -415,24 +550,39 @@ def _typed_column(cells: pl.Series, col: str, spec: dict[str, Any], required: bo
                        f"must be one of {', '.join(map(str, spec['enum']))}", _map_words(col, spec["enum"])))
     if required:
         checks.append((raw.is_null(), "is required but blank", FILL_IN))
-    text = cells.cast(pl.Utf8).str.strip_chars().replace("", None).alias("raw")
-    checks += _personal_data(text, col)
+    text, plain = _trimmed(cells.texts)
+    text = text.alias("raw")
+    checks += [] if plain else _personal_data(text, col)
     if spec.get("format") == "date":
         step = pl.DataFrame([text, parse_series(text).alias(col)])
-        checks += _ambiguous_dates(step, col, rows)
+        checks += _ambiguous_dates(step, col, cells, rows)
     else:
         step = pl.DataFrame([text]).with_columns(_cast(raw, spec).alias(col))
         if "enum" in spec and spec.get("type", "string") == "string":
             step = step.with_columns(_lowercase(step[col]))
         if spec.get("enum") == ["yes", "no"]:
             step = step.with_columns(pl.col(col).replace(YES_NO))
-    problems: list[Problem] = []
-    flags = step.select([c.fill_null(False).alias(str(i)) for i, (c, _, _) in enumerate(checks)])
+    flags = step.select([c.alias(str(i)) for i, (c, _, _) in enumerate(checks)])
+    problems = []
     for i, (_, message, fix) in enumerate(checks):
-        bad = flags[str(i)]
-        if bad.any():
-            problems += [Problem(name, row, col, message, fix) for row in rows.filter(bad)]  # never the cell: it was refused
-    return step[col], problems
+        bad = cells.rows_where(flags[str(i)], rows)
+        if len(bad):
+            problems.append(Breach(name, col, message, fix, bad))  # never the cell: it was refused
+    values = step[col]
+    if values.dtype == pl.Utf8 and col not in REFERENCES:
+        values = values.cast(pl.Categorical)  # a code a row, not a text: a few categories in a million rows
+    return cells.expand(values), problems
+
+
+def _trimmed(texts: pl.Series) -> tuple[pl.Series, bool]:
+    """Texts without the spaces around them, a blank one null; and whether they are plain: none had spaces to trim
+    or anything that could be personal data. A million references are scanned once, before any is copied."""
+    if texts.len() > TRIM_SCAN and not texts.str.contains(rf"^\s|\s$|{_SUSPECT}").any():
+        return (texts if not (texts.str.len_bytes() == 0).any() else texts.set(texts.str.len_bytes() == 0, None)), True
+    return texts.str.strip_chars().replace("", None), False
+
+
+TRIM_SCAN = 10_000  # more texts than this are scanned before any is trimmed
 
 
 def looks_personal(text: str) -> bool:
@@ -458,7 +608,8 @@ def _personal_data(text: pl.Series, col: str) -> list[Check]:
         return []
     checks: list[Check] = []
     values = text.unique().drop_nulls() if col != "case_id" else text.drop_nulls()
-    ascii_only = (values.str.len_bytes() == values.str.len_chars()).all()  # NFKC changes no ASCII text (0.2 s saved a million ids)
+    values = values.filter(values.str.contains(_SUSPECT))  # one pass over a million ids finds the few to look at
+    ascii_only = (values.str.len_bytes() == values.str.len_chars()).all()  # NFKC changes no ASCII text
     folded = values if ascii_only else values.str.normalize("NFKC")
     for pattern, what in (_EMAIL, _PHONE):
         bad = values.filter(folded.str.contains(pattern).fill_null(False))
@@ -468,10 +619,13 @@ def _personal_data(text: pl.Series, col: str) -> list[Check]:
     return checks
 
 
-def _free_text(text: pl.Series) -> bool:
+def _free_text(column: Cells) -> bool:
     """Most values distinct and each used once, over enough cells to tell (themes counted theme by theme). A
     column with few distinct cells is passed at once: when most cells repeat, neither they nor their themes can be
     nearly all used once."""
+    if column.texts.len() < FREE_TEXT_SHARE * len(column) / 2:  # at least as many texts as distinct cells
+        return False
+    text = column.expand(column.texts)
     if text.n_unique() < FREE_TEXT_SHARE * text.len() / 2:
         return False
     cells = text.drop_nulls().str.strip_chars()
@@ -484,11 +638,13 @@ def _free_text(text: pl.Series) -> bool:
     return used_once >= FREE_TEXT_SHARE * cells.len()
 
 
-def _ambiguous_dates(step: pl.DataFrame, col: str, rows: pl.Series) -> list[Check]:
+def _ambiguous_dates(step: pl.DataFrame, col: str, cells: Cells, rows: pl.Series) -> list[Check]:
     """A column that also holds month-first dates (07/25/2024) makes every day-first reading of 05/07/2024 a guess."""
-    unread = pl.col(col).is_null() & pl.col("raw").is_not_null()
-    month_first = rows.filter(step.select(unread & pl.col("raw").str.to_date("%m/%d/%Y", strict=False).is_not_null()).to_series())
-    if month_first.len() == 0:
+    unread = step.select(pl.col(col).is_null() & pl.col("raw").is_not_null()).to_series()
+    if not unread.any():
+        return []
+    month_first = cells.rows_where(unread & step["raw"].str.to_date("%m/%d/%Y", strict=False).is_not_null(), rows)
+    if len(month_first) == 0:
         return []
     both = (pl.col(col).is_not_null() & pl.col("raw").str.contains(f"^{UK_SHAPE}$")
             & pl.col("raw").str.to_date("%m/%d/%Y", strict=False).is_not_null())
@@ -509,10 +665,13 @@ YES_NO = {"y": "yes", "true": "yes", "1": "yes", "n": "no", "false": "no", "0": 
 IGNORE = "ignore"  # a contact type mapped to this (compliments, comments) is counted as read and left out
 
 
-def _ignored(cells: dict[str, pl.Series]) -> pl.Series | None:
+def _ignored(contact_type: Cells) -> pl.Series | None:
     """The rows whose contact type is `ignore` (after the mapping), or None when there are none."""
-    marked = (cells["contact_type"].cast(pl.Utf8).str.strip_chars().str.to_lowercase() == IGNORE).fill_null(False)
-    return marked if marked.any() else None
+    marked = (contact_type.texts.str.strip_chars().str.to_lowercase() == IGNORE).fill_null(False)
+    if not marked.any():
+        return None
+    rows = contact_type.expand(marked)
+    return rows if rows.any() else None
 
 
 def _lowercase(text: pl.Series) -> pl.Series:
@@ -522,16 +681,16 @@ def _lowercase(text: pl.Series) -> pl.Series:
 
 
 def _shares_ids(ids: pl.Series) -> bool:
-    """Whether any case_id is used twice. Distinct 64-bit hashes prove the ids distinct, a fast pass that spares
-    the exact (slower) check on the usual register with none."""
-    ids = ids.drop_nulls()
-    return ids.hash().n_unique() != ids.len()
+    """Whether any case_id is used twice. Distinct 64-bit hashes prove the ids distinct: sorting a million hashes
+    spares the exact (slower) check on the usual register with none."""
+    hashes = np.sort(ids.drop_nulls().hash().to_numpy())
+    return bool((hashes[1:] == hashes[:-1]).any())
 
 
-def _duplicated(ids: pl.Series) -> pl.Expr:
+def _duplicated(shares_ids: bool) -> pl.Expr:
     """Rows whose case_id is used again, unless by just the two stages of one complaint (housing systems keep one
     reference for a complaint): (case_id, stage) is the key."""
-    if not _shares_ids(ids):
+    if not shares_ids:
         return pl.lit(False)
     one_complaint = ((pl.len().over("case_id") == 2) & (pl.col("contact_type") == "complaint").all().over("case_id")
                      & pl.col("stage").is_in([1, 2]).all().over("case_id") & (pl.col("stage").n_unique().over("case_id") == 2))
@@ -541,76 +700,93 @@ def _duplicated(ids: pl.Series) -> pl.Expr:
 REFERENCE = "_reference"  # a case as evidence names it: its case_id, with its stage where both stages share the id
 
 
-def reference(frame: pl.DataFrame) -> pl.Expr:
-    """The case_id, "CMP-0003 (stage 2)" where a complaint's two stages share it."""
-    if not _shares_ids(frame["case_id"]):
+def reference(register: pl.DataFrame) -> pl.Expr:
+    """The case_id, "CMP-0003 (stage 2)" where a complaint's two stages share it in the register (for its rows, or
+    some of them)."""
+    ids = register["case_id"]
+    if not _shares_ids(ids):
         return pl.col("case_id").alias(REFERENCE)
-    shared = pl.col("case_id").is_duplicated() & (pl.col("contact_type") == "complaint") & pl.col("stage").is_not_null()
+    shared = (pl.col("case_id").is_in(ids.filter(ids.is_duplicated()).implode()) & (pl.col("contact_type") == "complaint")
+              & pl.col("stage").is_not_null())
     return (pl.when(shared).then(pl.format("{} (stage {})", "case_id", "stage")).otherwise(pl.col("case_id"))).alias(REFERENCE)
 
 
-def _link_same_reference(frame: pl.DataFrame) -> pl.DataFrame:
+def _link_same_reference(frame: pl.DataFrame, shares_ids: bool) -> pl.DataFrame:
     """A stage 2 complaint with no escalated_from escalates from the stage 1 complaint with its own case_id, if the
     register has one (one reference for both stages)."""
-    if not _shares_ids(frame["case_id"]):
+    if not shares_ids:
         return frame
     stage1 = frame.filter((pl.col("contact_type") == "complaint") & (pl.col("stage") == 1))["case_id"].implode()
     unlinked = (pl.col("stage") == 2) & pl.col("escalated_from").is_null() & pl.col("case_id").is_in(stage1)
     return frame.with_columns(pl.when(unlinked).then(pl.col("case_id")).otherwise(pl.col("escalated_from")).alias("escalated_from"))
 
 
-def parent_columns(frame: pl.DataFrame, wanted: dict[str, str]) -> list[pl.Series]:
-    """Columns of each row's parent case (the one its escalated_from names), row for row, plus parent_found.
+def parent_columns(frame: pl.DataFrame, wanted: dict[str, str], named: pl.Series | None = None) -> list[pl.Series]:
+    """Columns of each row's parent case (the one its escalated_from names), row for row, plus parent_found; or of
+    the parents of `named` (the escalated_from of some of its rows).
 
-    A join of two narrow frames, so the register itself is never copied; only the cases some row names are
-    candidates, which spares hashing every case_id.
+    Only the rows naming a case are joined, to the cases they name (a few in a hundred of each), and their parents'
+    columns reach every row by a gather, so the cost grows with the register, not faster.
     """
-    named = frame["escalated_from"].drop_nulls().unique().implode()
-    parents = (frame.lazy().filter(pl.col("case_id").is_in(named))
+    named = frame["escalated_from"] if named is None else named
+    naming = named.is_not_null()
+    parents = (frame.lazy().filter(pl.col("case_id").is_in(named.drop_nulls().unique().implode()))
                .sort(pl.col("stage") == 2, nulls_last=False, maintain_order=True)  # of a reference's two stages, the first is the parent
                .select(pl.col("case_id").alias("escalated_from"), *[pl.col(c).alias(a) for c, a in wanted.items()],
                        pl.lit(True).alias("parent_found"))
                .unique("escalated_from", keep="first", maintain_order=True).collect())
-    found = frame.select("escalated_from").join(parents, on="escalated_from", how="left", maintain_order="left")
-    return [found[a] for a in (*wanted.values(), "parent_found")]
+    found = named.filter(naming).to_frame().join(parents, on="escalated_from", how="left", maintain_order="left")
+    position = (naming.cast(pl.UInt32).cum_sum() - 1).set(~naming, None)  # each naming row's place among them
+    return [found[a].gather(position) for a in (*wanted.values(), "parent_found")]
 
 
-def _consistency(frame: pl.DataFrame, name: str) -> list[Problem]:
-    """Checks across cells and rows: unique ids, stages, escalation links, dates in order (all column-wise)."""
+def _consistency(frame: pl.DataFrame, name: str, shares_ids: bool) -> list[Breach]:
+    """Checks across cells and rows: unique ids, stages, escalation links, dates in order (all column-wise). The links
+    are checked on the rows naming a case only (a few in a hundred), beside their parents' columns."""
     complaint = pl.col("contact_type") == "complaint"
-    linked = frame.hstack(parent_columns(frame, {"contact_type": "parent_type", "stage": "parent_stage"}))
+    naming = frame.filter(pl.col("escalated_from").is_not_null())
+    linked = naming.hstack(parent_columns(frame, {"contact_type": "parent_type", "stage": "parent_stage"}, naming["escalated_from"]))
     parent, found = pl.col("escalated_from"), pl.col("parent_found").fill_null(False)
     own_stage1 = ((pl.col("stage") == 2) & (pl.col("parent_stage") == 1)).fill_null(False)  # one reference for both stages
     itself = (parent == pl.col("case_id")) & ~own_stage1
-    link = parent.is_not_null() & found & ~itself.fill_null(False)
-    checks: list[tuple[pl.Expr, str, str, str | None]] = [  # (the rows in breach, the field, what is wrong, what to do)
-        (_duplicated(frame["case_id"]), "case_id", "duplicate case_id (another row has the same)",
+    link = found & ~itself.fill_null(False)
+    checks: list[tuple[bool, pl.Expr, str, str, str | None]] = [  # (on the links?, the rows in breach, the field, what is wrong, what to do)
+        (False, _duplicated(shares_ids), "case_id", "duplicate case_id (another row has the same)",
          "give each case its own reference; only a complaint's stage 1 and stage 2 may share one"),
-        (complaint & pl.col("stage").is_null(), "stage", "a complaint needs its stage (1 or 2)",
+        (False, complaint & pl.col("stage").is_null(), "stage", "a complaint needs its stage (1 or 2)",
          "map the export's stage column (`columns: {stage: Its heading}`); an export with one row per complaint and its "
          "stage 2 columns beside stage 1's names those under `stage2:` in the mapping instead, and each row is read as a stage 1"),
-        (~complaint & pl.col("stage").is_not_null(), "stage", "only complaints have a stage",
+        (False, ~complaint & pl.col("stage").is_not_null(), "stage", "only complaints have a stage",
          "leave the stage blank on other contacts, or map their contact type to complaint"),
-        (pl.col("not_accepted_reason").is_not_null() & (pl.col("outcome") != "not_accepted").fill_null(True),
+        (False, pl.col("not_accepted_reason").is_not_null() & (pl.col("outcome") != "not_accepted").fill_null(True),
          "not_accepted_reason", "is given, but the outcome is not not_accepted", "set the outcome to not_accepted, or clear the reason"),
         # a complaint may escalate from a case outside the register (last year's, in a one-year extract): judged without the link
-        (parent.is_not_null() & ~found & ~complaint, "escalated_from", "is not a case_id in the register",
+        (True, ~found & ~complaint, "escalated_from", "is not a case_id in the register",
          "check the reference: only a complaint may escalate from a case outside the register"),
-        (itself, "escalated_from", "a case cannot escalate from itself", None),
-        (link & (pl.col("stage") == 2) & ~((pl.col("parent_type") == "complaint") & (pl.col("parent_stage") == 1)).fill_null(False),
+        (True, itself, "escalated_from", "a case cannot escalate from itself", None),
+        (True, link & (pl.col("stage") == 2) & ~((pl.col("parent_type") == "complaint") & (pl.col("parent_stage") == 1)).fill_null(False),
          "escalated_from", "names a case that is not a stage 1 complaint", None),
-        (link & (pl.col("stage") == 1) & (pl.col("parent_type") != "service_request"), "escalated_from",
+        (True, link & (pl.col("stage") == 1) & (pl.col("parent_type") != "service_request"), "escalated_from",
          "a stage 1 complaint can only arise from a service request; the case it names is a {parent_type}", None),
-        (link & ~complaint, "escalated_from", "only complaints escalate from another case", None),
+        (True, link & ~complaint, "escalated_from", "only complaints escalate from another case", None),
     ]
     for later in ("acknowledged_date", "response_date", "extended_due_date", "extension_notified_date", "remedy_completed_date"):
-        checks.append((pl.col(later) < pl.col("received_date"), later, "is before received_date", CHECK_DATES))
-    flags = [bad.fill_null(False).alias(f"bad{i}") for i, (bad, _, _, _) in enumerate(checks)]
-    of_row = pl.col(FROM_ROW) if FROM_ROW in frame.columns else pl.lit(1)
-    any_bad = linked.select(ROW, "parent_type", of_row.alias("of_row"), *flags).filter(pl.any_horizontal(pl.col(r"^bad\d+$")))
+        checks.append((False, pl.col(later) < pl.col("received_date"), later, "is before received_date", CHECK_DATES))
+    of_row = (pl.col(FROM_ROW) if FROM_ROW in frame.columns else pl.lit(1)).alias("of_row")
+    flagged = {}
+    for on_links, rows in ((False, frame), (True, linked)):
+        kind = pl.col("parent_type").cast(pl.Utf8) if on_links else pl.lit(None, pl.Utf8).alias("parent_type")
+        flags = [bad.fill_null(False).alias(f"bad{i}") for i, (links, bad, *_) in enumerate(checks) if links == on_links]
+        flagged[on_links] = rows.select(ROW, kind, of_row, *flags).filter(pl.any_horizontal(pl.col(r"^bad\d+$")))
     problems = []
-    for i, (_, col, message, fix) in enumerate(checks):  # never the cell: a message names its row and field
-        for row, parent_type, of_row_value in any_bad.filter(pl.col(f"bad{i}")).select(ROW, "parent_type", "of_row").iter_rows():
-            field = f"{STAGE2}{col}" if of_row_value == 2 and col in STAGE_COLUMNS else col  # a wide row's stage 2 cell
-            problems.append(Problem(name, row, field, message.format(parent_type=parent_type), fix))
+    for i, (on_links, _, col, message, fix) in enumerate(checks):  # never the cell: a message names its row and field
+        bad = flagged[on_links].filter(pl.col(f"bad{i}"))
+        if not bad.height:
+            continue
+        # a wide row's stage 2 cell is named as such; the message names the kind of case a link names
+        keys = ["parent_type"] * ("{parent_type}" in message) + ["of_row"] * (col in STAGE_COLUMNS and FROM_ROW in frame.columns)
+        for key, group in (bad.group_by(keys, maintain_order=True) if keys else [((), bad)]):
+            values = dict(zip(keys, key, strict=True))
+            field = f"{STAGE2}{col}" if values.get("of_row") == 2 else col
+            problems.append(Breach(name, field, message.format(parent_type=values.get("parent_type")), fix, group[ROW].to_numpy()))
     return problems

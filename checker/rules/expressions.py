@@ -34,6 +34,7 @@ def to_polars(cond: Condition) -> pl.Expr:
 
 
 def _text(col: pl.Expr, op: str, value: Any) -> pl.Expr:
+    col = col.cast(pl.Utf8)  # a coded column (pl.Categorical) is read as its text
     if op == "matches":
         return col.str.contains(value)
     if op == "length":
