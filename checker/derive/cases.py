@@ -78,7 +78,8 @@ def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: li
 def _relevant(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
     """The rows any rule or figure reads: contacts received in the period, and complaints still open at its start or
     answered in it. A register of many years is narrowed before any working day is counted. Coded columns stay
-    categories (pl.Categorical compares, sorts and groups as its text does), but themes, split into tags as text."""
+    categories (pl.Categorical compares, sorts and groups as its text does), but for themes, which the report splits
+    into tags as text."""
     live = ((pl.col("contact_type") == "complaint") & (pl.col("received_date") <= period.end)
             & (pl.col("response_date").is_null() | (pl.col("response_date") >= period.start)))
     return frame.filter(_in_period(period) | live).with_columns(pl.col("themes").cast(pl.Utf8))

@@ -36,7 +36,7 @@ ROW = "_row"
 # +44 (0)20 7946 0958) and international (+1 415 555 2671)
 _EMAIL = (r"[\w.+\-]+@[\w\-]+", "an e-mail address")
 _PHONE = (r"(?:^|[^\w+])(?:\+\d{1,3}[\s.\-]*(?:\(0\)[\s.\-]*)?\d|\(?0[1-9])(?:[\s.\-()]*\d){8,10}(?:$|[^\w])", "a telephone number")
-_SUSPECT = f"[^\\x00-\\x7f]|{_EMAIL[0]}|{_PHONE[0]}"  # text either might match (any not ASCII is folded by NFKC first)
+_SUSPECT = f"[^\\x00-\\x7f]|{_EMAIL[0]}|{_PHONE[0]}"  # text either pattern could match (text not ASCII is folded by NFKC first)
 PUBLISHED = ("case_id", "escalated_from", "organisation", "service_area", "themes", "handler", "remedy")
 # categories a report shows value by value: a column whose values are nearly all used once is free text
 CATEGORIES = ("organisation", "service_area", "themes")
@@ -427,8 +427,8 @@ def _sheet_head(book: Any, sheet: str, header_row: int | None) -> list[tuple[obj
 
 
 def _read_csv(path: Path, expected: headers.Expected, header_row: int | None, references: Collection[str]) -> tuple[pl.DataFrame, int]:
-    """A CSV register as text, read from its header row; every row below it whose number of fields differs from the
-    header's is an error, named by row."""
+    """A CSV register as text (categories, but for `references`: see read_raw), read from its header row; every row
+    below it whose number of fields differs from the header's is an error, named by row."""
     name = str(path)
     data = path.read_bytes()
     if data.isspace() or not data:
