@@ -37,7 +37,7 @@ ROW = "_row"
 # +44 (0)20 7946 0958) and international (+1 415 555 2671)
 _EMAIL = (r"[\w.+\-]+@[\w\-]+", "an e-mail address")
 _PHONE = (r"(?:^|[^\w+])(?:\+\d{1,3}[\s.\-]*(?:\(0\)[\s.\-]*)?\d|\(?0[1-9])(?:[\s.\-()]*\d){8,10}(?:$|[^\w])", "a telephone number")
-_SUSPECT = f"[^\\x00-\\x7f]|{_EMAIL[0]}|{_PHONE[0]}"  # text either might match (any not ASCII is folded by NFKC first)
+_SUSPECT = f"[^\\x00-\\x7f]|{_EMAIL[0]}|{_PHONE[0]}"  # text either pattern could match (text not ASCII is folded by NFKC first)
 PUBLISHED = ("case_id", "escalated_from", "organisation", "service_area", "themes", "handler", "remedy")
 # categories a report shows value by value: a column whose values are nearly all used once is free text
 CATEGORIES = ("organisation", "service_area", "themes")
