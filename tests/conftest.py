@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import json
+import sys
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +31,15 @@ from checker.verdict.assessment import Assessment, assess
 from cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+
+
+def bench_module(name: str) -> ModuleType:
+    """A script of bench/ as a module: bench/ is no package, and its scripts import each other by name, as they do
+    when run from there."""
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    return importlib.import_module(name)
 EXAMPLE = ROOT / "fixtures" / "example"
 EXPECTED = yaml.safe_load((EXAMPLE / "expected.yaml").read_text())
 EXAMPLE_ARGS = ["--policy", str(EXAMPLE / "policy.yaml"), "--register", str(EXAMPLE / "register.csv"), "--period", "2024-25"]

@@ -3,32 +3,14 @@ per-round arithmetic of its targets. Nothing here is timed: speed is measured by
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import polars as pl
 import pytest
 
-from conftest import ROOT, chc
-
-BENCH = ROOT / "bench"
-
-
-def bench_module(name: str) -> ModuleType:
-    """A script of bench/ as a module (bench/ is no package: its scripts import each other as run from there)."""
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
+from conftest import ROOT, bench_module, chc
 
 make_registers = bench_module("make_registers")
 POLICY = ROOT / "fixtures" / "example" / "policy.yaml"

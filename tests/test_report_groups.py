@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import importlib.util
 import json
 import re
-import sys
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import polars as pl
@@ -28,22 +25,10 @@ from checker.report.documents import TOP, update_document
 from checker.report.figures import PERIOD, Timescales, figures, out_of_proportion, period_rows
 from checker.report.markdown_format import render_markdown_document
 from checker.report.model import Chart, Paragraph, Table
-from conftest import EPOCH, EXAMPLE, chc, example_rows
+from conftest import EPOCH, EXAMPLE, bench_module, chc, example_rows
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
 WHEN = dt.datetime(2025, 5, 1, tzinfo=dt.timezone.utc)
 OTHER = re.compile(r"^Other \((\d[\d,]*) more\)$")
-
-
-def bench_module(name: str) -> ModuleType:
-    """A generator from bench/ (not a package): make_shapes imports make_registers by name, as it does when run."""
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @cache
