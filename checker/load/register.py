@@ -6,7 +6,6 @@ register, so a file with a thousand bad cells reports all of them in one run.
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import shlex
@@ -19,7 +18,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import numpy as np
 import polars as pl
 
 from checker.derive.dates import UK_SHAPE, parse_series
@@ -71,6 +69,10 @@ class Register:
     def skipped_rows(self) -> list[tuple[int, list[str]]]:
         """Each skipped row with its reasons, as safe to publish: field and reason (no message repeats a cell it refused).
         Rows with the same reasons share one list (read only): a million skipped rows hold a few lists, not a million."""
+        if not self.skipped:
+            return []
+        from checker.load.row_sets import skipped_rows
+
         return skipped_rows(self.skipped)
 
     @property
@@ -170,13 +172,19 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
         absent_columns -= absent_at_stage1
     shares_ids = _shares_ids(typed["case_id"])
     typed = _link_same_reference(typed, shares_ids)
-    problems += _not_again(_consistency(typed, name, shares_ids), problems)  # a bad cell is reported once, not again as missing
+    inconsistent = _consistency(typed, name, shares_ids)
+    if inconsistent:
+        from checker.load.row_sets import not_again
+
+        problems += not_again(inconsistent, problems)  # a bad cell is reported once, not again as missing
     skipped: list[Found] = []
+    if problems and skip_bad_rows:
+        from checker.load.row_sets import rows_of
     while problems and skip_bad_rows:
         # drop the rows in error, then check again; a case escalated from a dropped row goes with it, as its link
         # would otherwise read as a stage 1 outside the register
         skipped += problems
-        dropped = pl.col(ROW).is_in(pl.Series(_rows_of(problems)).implode())
+        dropped = pl.col(ROW).is_in(pl.Series(rows_of(problems)).implode())
         gone = typed.filter(dropped)["case_id"].implode()
         typed = typed.filter(~dropped)
         orphans = typed.filter(pl.col("escalated_from").is_in(gone).fill_null(False))[ROW].to_numpy()
@@ -246,12 +254,10 @@ class Cells:
         by_code = per_text.gather(self.lookup).gather(codes)
         return by_code if per_text[-1] is None else by_code.fill_null(per_text[-1])
 
-    def rows_where(self, per_text: pl.Series, rows: pl.Series) -> np.ndarray:
+    def rows_where(self, per_text: pl.Series, rows: pl.Series) -> pl.Series:
         """The row numbers whose text is flagged (per_text: a boolean a text)."""
         flagged = per_text.fill_null(False)
-        if not flagged.any():
-            return np.empty(0, dtype=np.int64)
-        return rows.filter(self.expand(flagged)).to_numpy()
+        return rows.filter(self.expand(flagged)) if flagged.any() else rows.clear()
 
 
 def cells_of(columns: list[pl.Series]) -> dict[str, Cells]:
@@ -261,62 +267,6 @@ def cells_of(columns: list[pl.Series]) -> dict[str, Cells]:
     distinct = pl.DataFrame(coded).select(pl.all().unique().drop_nulls().implode())
     cells = {c.name: Cells.coded(c, distinct[c.name][0]) for c in coded}
     return {c.name: cells.get(c.name) or Cells(c.cast(pl.Utf8)) for c in columns}
-
-
-def _rows(found: Found) -> np.ndarray:
-    return np.asarray(found.rows if isinstance(found, Breach) else [found.row or 0], dtype=np.int64)
-
-
-def _rows_of(found: list[Found]) -> np.ndarray:
-    """Every row the problems name, once each, ascending (a sort: numpy's unique hashes, slower on millions of rows)."""
-    rows = np.sort(np.concatenate([_rows(p) for p in found])) if found else np.empty(0, dtype=np.int64)
-    return rows[np.concatenate(([True], rows[1:] != rows[:-1]))] if len(rows) else rows
-
-
-def _not_again(found: list[Breach], known: list[Found]) -> list[Breach]:
-    """The breaches less the cells already in `known` (a bad date is not reported again as out of order)."""
-    out = []
-    for breach in found:
-        same = [p for p in known if p.field == breach.field]
-        rows = np.setdiff1d(breach.rows, _rows_of(same), assume_unique=True) if same else breach.rows
-        if len(rows):
-            out.append(replace(breach, rows=rows))
-    return out
-
-
-def skipped_rows(skipped: list[Found]) -> list[tuple[int, list[str]]]:
-    """Each row the problems (as found) name, with its reasons ("field: message") by field, then as found. Rows with
-    the same problems share one list: a million skipped rows hold a few lists, not a million."""
-    if not skipped:
-        return []
-    order = sorted(skipped, key=lambda p: p.field or "")  # stable: as found within a field
-    found = [_rows(p) for p in order]
-    rows = _rows_of(order)
-    combination = np.zeros(len(rows), dtype=np.int64)  # rows with the same problems share a number
-    for start in range(0, len(found), 62):  # a bit a problem, 62 to a word
-        bits = np.zeros(len(rows), dtype=np.int64)
-        for bit, mine in enumerate(found[start:start + 62]):
-            bits[np.searchsorted(rows, mine)] |= 1 << bit
-        _, word = np.unique(bits, return_inverse=True)
-        _, combination = np.unique(combination * (word.max() + 1) + word, return_inverse=True)
-    _, first, which = np.unique(combination, return_index=True, return_inverse=True)
-    lists = np.empty(len(first), dtype=object)  # one list of reasons a set of problems, gathered a row by numpy
-    for k, i in enumerate(first):
-        lists[k] = [f"{p.field}: {p.message}" if p.field else p.message  # a row's shape has no field
-                    for p, mine in zip(order, found, strict=True) if _holds(mine, rows[i])]
-    collecting = gc.isenabled()
-    gc.disable()  # a million new tuples would start the collector again and again, to find no cycle in them
-    try:
-        return list(zip(rows.tolist(), lists[which].tolist(), strict=True))
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _holds(rows: np.ndarray, row: int) -> bool:
-    """Whether ascending `rows` holds `row`."""
-    at = int(np.searchsorted(rows, row))
-    return at < len(rows) and rows[at] == row
 
 
 def _complaints_log(raw: pl.DataFrame, stage2: list[str], name: str) -> Problem | None:
@@ -567,7 +517,7 @@ def _typed_column(cells: Cells, col: str, spec: dict[str, Any], required: bool, 
     for i, (_, message, fix) in enumerate(checks):
         bad = cells.rows_where(flags[str(i)], rows)
         if len(bad):
-            problems.append(Breach(name, col, message, fix, bad))  # never the cell: it was refused
+            problems.append(Breach(name, col, message, fix, bad.to_numpy()))  # never the cell: it was refused
     values = step[col]
     if values.dtype == pl.Utf8 and col not in REFERENCES:
         values = values.cast(pl.Categorical)  # a code a row, not a text: a few categories in a million rows
@@ -681,10 +631,10 @@ def _lowercase(text: pl.Series) -> pl.Series:
 
 
 def _shares_ids(ids: pl.Series) -> bool:
-    """Whether any case_id is used twice. Distinct 64-bit hashes prove the ids distinct: sorting a million hashes
+    """Whether any case_id is used twice. Distinct 64-bit hashes prove the ids distinct: counting a million hashes
     spares the exact (slower) check on the usual register with none."""
-    hashes = np.sort(ids.drop_nulls().hash().to_numpy())
-    return bool((hashes[1:] == hashes[:-1]).any())
+    given = ids.drop_nulls()
+    return given.hash().n_unique() != given.len()
 
 
 def _duplicated(shares_ids: bool) -> pl.Expr:
