@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
-import difflib
 import gc
 import os
 import sys
@@ -287,7 +286,9 @@ def explain(provision, output, **inputs) -> None:
     result = _assess(**inputs)
     known = [r.provision.id for r in result.results]
     if provision not in known:
-        close = difflib.get_close_matches(provision, known, n=3, cutoff=0.5)
+        from difflib import get_close_matches
+
+        close = get_close_matches(provision, known, n=3, cutoff=0.5)
         raise click.BadParameter(f"'{provision}' is not a provision of the Code" + (f" (did you mean {', '.join(close)}?)" if close else ""),
                                  param_hint="PROVISION")
     _progress().close()
@@ -851,7 +852,9 @@ def rules_show(rule_id, code_path, rules_paths) -> None:
         return
     rule = rulebook.by_id().get(rule_id)
     if rule is None:
-        close = difflib.get_close_matches(rule_id.upper(), list(rulebook.by_id()), n=3)
+        from difflib import get_close_matches
+
+        close = get_close_matches(rule_id.upper(), list(rulebook.by_id()), n=3)
         _stop(f"unknown rule id {rule_id}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
     click.echo(show(rule, catalogue), nl=False)
 

@@ -33,12 +33,15 @@ def parse_series(text: pl.Series) -> pl.Series:
     """A date column from text cells holding ISO or DD/MM/YYYY; anything else becomes null (the loader reports it).
 
     An Excel date cell arrives as '2024-05-07 00:00:00' (a date-time cell with its time of day) and is read as
-    its date. The UK form is tried only when some cells are not ISO, so a register in one format is parsed in one pass.
+    its date. A column of ISO dates alone, the usual export, is read in one polars query; the Excel form and the UK
+    one are looked for only when some cell is not ISO.
     """
-    cells = text.str.replace(_EXCEL_DATETIME, "${1}") if (text.str.len_bytes() > 10).any() else text
-    value = _parsed(cells, ISO_SHAPE, ISO)
-    if (cells.is_not_null() & value.is_null()).any():
-        value = value.fill_null(_parsed(cells, UK_SHAPE, UK))
+    cells = pl.lit(text)
+    iso = _parsed(cells, ISO_SHAPE, ISO)
+    value, rest = pl.select(iso.alias("value"), (cells.is_not_null() & iso.is_null()).any().alias("rest"))
+    if rest.any():  # (a column of no cells has no row to hold the answer)
+        cells = cells.str.replace(_EXCEL_DATETIME, "${1}")
+        value = pl.select(pl.coalesce(_parsed(cells, ISO_SHAPE, ISO), _parsed(cells, UK_SHAPE, UK))).to_series()
     days = value.to_physical()  # days since 1970-01-01; year 0000 parses in polars but is no date (Python cannot hold it)
     earliest = days.min()
     if isinstance(earliest, int) and earliest < _YEAR_ONE:
@@ -46,9 +49,9 @@ def parse_series(text: pl.Series) -> pl.Series:
     return value.rename(text.name)
 
 
-def _parsed(cells: pl.Series, shape: str, fmt: str) -> pl.Series:
+def _parsed(cells: pl.Expr, shape: str, fmt: str) -> pl.Expr:
     """The cells of exactly this shape read as dates; every other cell null."""
-    return pl.select(pl.when(pl.lit(cells).str.contains(f"^{shape}$")).then(pl.lit(cells).str.to_date(fmt, strict=False))).to_series()
+    return pl.when(cells.str.contains(f"^{shape}$")).then(cells.str.to_date(fmt, strict=False))
 
 
 def uk_date(day: dt.date | str | None) -> str:

@@ -114,7 +114,7 @@ def _unquoted_commas(path: Path, start: int) -> int:
     """The commas outside double quotes from byte `start` on, counted a chunk at a time as the file streams past
     (numpy only for a chunk that holds quotes, so that a small register without any does not load it)."""
     total, inside = 0, False
-    buffer = bytearray(CHUNK)
+    buffer = bytearray(min(CHUNK, path.stat().st_size - start + 1))  # a small file's size, not 8 MB to zero and page in
     with path.open("rb", buffering=0) as f:
         f.seek(start)
         while size := f.readinto(buffer):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import unicodedata
 from collections import Counter
 from collections.abc import Collection
@@ -362,6 +361,8 @@ def _read_xlsx(path: Path, sheet: str | None, expected: headers.Expected, header
     """The first visible sheet, or the one named, under its header row. A name the workbook lacks is answered with
     the names it has; a sheet lacking the headings, with every sheet's headings and the --sheet that reads them;
     hidden sheets passed over are told; formulas never calculated are refused."""
+    from shlex import quote
+
     import fastexcel
 
     from checker.load import workbook
@@ -379,7 +380,7 @@ def _read_xlsx(path: Path, sheet: str | None, expected: headers.Expected, header
     passed = [s for s in names[:names.index(chosen)] if s in contents.hidden] if sheet is None else []
     notes = [Problem(name, None, None, f"{'sheet' if len(passed) == 1 else 'sheets'} {', '.join(map(repr, passed))} "
                      f"{'is' if len(passed) == 1 else 'are'} hidden, so the register was read from '{chosen}', the first "
-                     f"visible sheet; pass --sheet {shlex.quote(passed[0])} to read a hidden one")] if passed else []
+                     f"visible sheet; pass --sheet {quote(passed[0])} to read a hidden one")] if passed else []
     rows = _sheet_head(book, chosen, header_row)
     index = headers.choose(name, rows, expected, header_row)
     missing = headers.lacking(rows[index] if rows else [], expected)
@@ -512,11 +513,12 @@ def _typed_column(cells: Cells, col: str, spec: dict[str, Any], required: bool, 
             step = step.with_columns(_lowercase(step[col]))
         if spec.get("enum") == ["yes", "no"]:
             step = step.with_columns(pl.col(col).replace(YES_NO))
-    flags = step.select([c.alias(str(i)) for i, (c, _, _) in enumerate(checks)])
+    flags = step.select([c.fill_null(False).alias(str(i)) for i, (c, _, _) in enumerate(checks)])
+    found = flags.select(pl.all().any()).row(0) if checks else ()
     problems = []
     for i, (_, message, fix) in enumerate(checks):
-        bad = cells.rows_where(flags[str(i)], rows)
-        if len(bad):
+        bad = cells.rows_where(flags[str(i)], rows) if found[i] else None  # a text flagged may be no row's (the blank)
+        if bad is not None and len(bad):
             problems.append(Breach(name, col, message, fix, bad.to_numpy()))  # never the cell: it was refused
     values = step[col]
     if values.dtype == pl.Utf8 and col not in REFERENCES:
@@ -559,6 +561,8 @@ def _personal_data(text: pl.Series, col: str) -> list[Check]:
     checks: list[Check] = []
     values = text.unique().drop_nulls() if col != "case_id" else text.drop_nulls()
     values = values.filter(values.str.contains(_SUSPECT))  # one pass over a million ids finds the few to look at
+    if values.is_empty():
+        return checks
     ascii_only = (values.str.len_bytes() == values.str.len_chars()).all()  # NFKC changes no ASCII text
     folded = values if ascii_only else values.str.normalize("NFKC")
     for pattern, what in (_EMAIL, _PHONE):

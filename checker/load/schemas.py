@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -76,6 +75,8 @@ def validate_doc(doc: YamlDoc, name: str, real_dates: bool = True) -> None:
     problems = _impossible_dates(doc, doc.data, ()) if real_dates else []
     if not problems and _accepted(name, doc.data):
         return
+    from difflib import get_close_matches
+
     from jsonschema.exceptions import best_match
 
     for err in validator(name).iter_errors(doc.data):
@@ -85,7 +86,7 @@ def validate_doc(doc: YamlDoc, name: str, real_dates: bool = True) -> None:
             # name each unknown key at its own line, where the typo is
             known = [str(k) for k in detail.schema.get("properties", {})]
             for key in sorted(set(detail.instance) - set(detail.schema.get("properties", {})), key=str):
-                close = difflib.get_close_matches(str(key), known, n=1)
+                close = get_close_matches(str(key), known, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 problems.append(doc.problem(where + (key,), f"unknown key '{key}'{hint}"))
         elif where in doc.numbers and _wants_text(detail):

@@ -75,11 +75,9 @@ class Context:
 
 
 def render(fmt: str, assessment: Assessment, context: Context) -> bytes:
-    from checker.report.model import Document
-
     module, function, _ = FORMATS[fmt]
     out = getattr(importlib.import_module(module), function)(assessment, context)
-    if isinstance(out, Document):
+    if module == APPENDIX:  # a Document, drawn as the reports are
         return render_report(fmt, out, {}, context.generated_at)
     return out if isinstance(out, bytes) else out.encode("utf-8")
 
