@@ -12,11 +12,13 @@ import pytest
 from checker.derive import calendar
 from checker.derive.calendar import WorkingCalendar, bank_holidays, from_holidays
 from checker.errors import InputError
+from checker.load import snapshot
 from checker.load.catalogue import load_catalogue
 from checker.load.resources import bundled, default_code, is_bundled
 from checker.load.rulebook import Rule, load_rulebook
 from checker.load.schemas import validate_doc
-from checker.load.yamlfile import load
+from checker.load.snapshot import SNAPSHOT
+from checker.load.yamlfile import load, parse
 
 CATALOGUES = sorted(p for p in bundled("code_requirements").iterdir() if p.is_dir())
 
@@ -81,3 +83,33 @@ def test_years_outside_the_shipped_list_come_from_the_holidays_package():
     assert calendar.SHIPPED_YEARS[0] > 1990
     days = WorkingCalendar(1989, 1991).holidays
     assert days == from_holidays(1989, 1991) and {d.year for d in days} == {1989, 1990, 1991}
+
+
+def test_the_snapshot_of_chcs_own_yaml_is_what_parsing_it_gives_today():
+    """checker/load/bundled.snapshot answers a run's loads of the Code, the rules and the inference rules: a file
+    changed since is parsed from its YAML at run time (slower, never wrong), and this test asks for the snapshot to
+    be written again."""
+    assert SNAPSHOT.read_text(encoding="utf-8") == snapshot.render(), "stale: run python -m checker.load.snapshot"
+
+
+@pytest.mark.parametrize(("shown", "path"), snapshot.sources(), ids=lambda v: v if isinstance(v, str) else "")
+def test_a_file_answered_from_the_snapshot_loads_as_its_yaml_parses(shown, path):
+    assert snapshot.lookup(load(path).sha256) is not None
+    assert load(path) == parse(path)
+
+
+def test_a_file_changed_since_the_snapshot_is_parsed_from_its_yaml(tmp_path):
+    changed = tmp_path / "section-6.yaml"
+    changed.write_text((bundled("rules") / "section-6.yaml").read_text(encoding="utf-8").replace("title: ", "title: Changed ", 1),
+                       encoding="utf-8")
+    doc = load(changed)
+    assert snapshot.lookup(doc.sha256) is None
+    assert doc.data["rules"][0]["title"].startswith("Changed ")
+    assert doc == parse(changed)
+
+
+def test_the_snapshot_hands_out_a_fresh_copy_each_time():
+    """A caller may change the data it is given; the next load must not see it."""
+    path = bundled("rules") / "section-1.yaml"
+    load(path).data["rules"].clear()
+    assert load(path).data["rules"]

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from checker.errors import InputError, Problem, fail
+from checker.load import snapshot
 from checker.load.readfile import read_bytes
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -55,16 +56,32 @@ class YamlDoc:
 
 
 def load(path: Path) -> YamlDoc:
-    """Read one YAML file with the safe loader; dates become ISO strings so schemas see one type."""
+    """Read one YAML file with the safe loader; dates become ISO strings so schemas see one type. The files chc ships
+    are answered from the snapshot of their load (checker/load/snapshot.py), by the sha256 of their bytes."""
+    raw = read_bytes(path, MAX_BYTES, "YAML inputs")
+    digest = hashlib.sha256(raw).hexdigest()
+    known = snapshot.lookup(digest)
+    if known is not None:
+        data, lines, numbers = known
+        return YamlDoc(path, data, lines, digest, numbers)
+    return _parsed(path, raw, digest)
+
+
+def parse(path: Path) -> YamlDoc:
+    """load() from the YAML itself, never from the snapshot (which is made of these)."""
+    raw = read_bytes(path, MAX_BYTES, "YAML inputs")
+    return _parsed(path, raw, hashlib.sha256(raw).hexdigest())
+
+
+def _parsed(path: Path, raw: bytes, digest: str) -> YamlDoc:
     try:
-        return _load(path)
+        return _parse(path, raw, digest)
     except RecursionError:
         raise fail(str(path), None, None, "the YAML is nested too deeply to be a chc input") from None
 
 
-def _load(path: Path) -> YamlDoc:
+def _parse(path: Path, raw: bytes, digest: str) -> YamlDoc:
     name = str(path)
-    raw = read_bytes(path, MAX_BYTES, "YAML inputs")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -95,7 +112,7 @@ def _load(path: Path) -> YamlDoc:
     except ValueError:
         assert node is not None  # only a composed node is constructed
         raise _bad_timestamp(name, node) from None
-    doc = YamlDoc(path, _iso_dates(data), lines, hashlib.sha256(raw).hexdigest(), numbers)
+    doc = YamlDoc(path, _iso_dates(data), lines, digest, numbers)
     controlled = [doc.problem(where, "holds a control character; remove it (chc's documents and reports cannot carry it)")
                   for where in _control_characters(doc.data, ())]
     if controlled:

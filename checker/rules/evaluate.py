@@ -101,14 +101,12 @@ def _cases(frame: pl.DataFrame, rules: list[Rule], policy: dict[str, Any], absen
         masks += [examined.alias(f"e{n}"), (examined & _compile(rule.breach, policy)).alias(f"b{n}"), unknown.alias(f"u{n}")]
     judged = frame.filter(pl.col("in_period")).select(pl.col(REFERENCE), *masks)
     counts = judged.select(pl.exclude(REFERENCE).sum()).row(0, named=True) if masks else {}
-
-    def ids(column: str) -> tuple[str, ...]:
-        return tuple(judged.filter(pl.col(column))[REFERENCE].sort().to_list()) if counts[column] else ()
-
+    named = [c for c, n in counts.items() if n and c[0] != "e"]  # the cases in breach or unknown, for the rules with any
+    ids = judged.select(pl.col(REFERENCE).filter(pl.col(c)).sort().implode().alias(c) for c in named).row(0, named=True) if named else {}
     findings = [Finding(r, 0, 0, absent=absent[r.id]) for r in rules if absent[r.id]]
     for n, rule in enumerate(judged_rules):
-        findings.append(Finding(rule, counts[f"e{n}"], counts[f"b{n}"], ids(f"b{n}"), counts[f"u{n}"], ids(f"u{n}"),
-                                tolerance=tolerances.get(rule.id)))
+        findings.append(Finding(rule, counts[f"e{n}"], counts[f"b{n}"], tuple(ids.get(f"b{n}", ())), counts[f"u{n}"],
+                                tuple(ids.get(f"u{n}", ())), tolerance=tolerances.get(rule.id)))
     return findings
 
 

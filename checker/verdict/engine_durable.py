@@ -9,7 +9,6 @@ then uses the built-in evaluator).
 
 from __future__ import annotations
 
-import copy
 import json
 import uuid
 from typing import Any
@@ -32,7 +31,7 @@ def __getattr__(attr: str) -> str:
 def run(rules: dict[str, dict[str, Any]], facts: list[Fact]) -> list[Firing]:
     """Assert `facts` into a fresh ruleset built from `rules`; return every firing as (rule name, matched facts)."""
     name = f"chc_{uuid.uuid4().hex}"
-    handle = dre.create_ruleset(name, json.dumps(copy.deepcopy(rules)))
+    handle = dre.create_ruleset(name, json.dumps(rules))
     try:
         if facts:
             dre.assert_facts(handle, json.dumps(facts))

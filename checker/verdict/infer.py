@@ -14,10 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from checker.load.rulebook import Rule
-from checker.load.yamlfile import LOADER
+from checker.load.yamlfile import load
 from checker.rules.evaluate import Finding
 from checker.verdict import engine
 from checker.verdict.engine import EngineError, Fact
@@ -65,7 +63,7 @@ class Decision:
 
 @cache
 def _inference() -> dict[str, Any]:
-    return yaml.load(INFERENCE.read_text(encoding="utf-8"), Loader=LOADER)  # the safe loader, in libyaml (yamlfile.LOADER)
+    return load(INFERENCE).data  # from the snapshot of chc's own YAML (checker/load/snapshot.py)
 
 
 def rule_outcomes(findings: list[Finding]) -> list[Outcome]:
