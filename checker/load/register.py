@@ -221,13 +221,11 @@ class Cells:
     read: pl.Series | None = None  # the texts as read, before any was trimmed or translated
 
     @classmethod
-    def coded(cls, column: pl.Series, distinct: pl.Series) -> Cells:
-        """A pl.Categorical column, whose distinct values (nulls left out) are `distinct`."""
-        found = distinct.to_physical()
-        size = int(found.max() or 0) + 1  # type: ignore[arg-type]  # a UInt32's max is an int
-        lookup = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(found, pl.int_range(found.len(), dtype=pl.UInt32, eager=True))
-        texts = distinct.cast(pl.Utf8).extend_constant(None, 1).rename(column.name)
-        return cls(texts, column, lookup, texts)
+    def coded(cls, column: pl.Series, codes: pl.Series, texts: pl.Series) -> Cells:
+        """A pl.Categorical column, whose distinct values are `texts` (the blank last), their codes `codes`."""
+        size = int(codes.max() or 0) + 1  # type: ignore[arg-type]  # a UInt32's max is an int
+        lookup = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(codes, pl.int_range(codes.len(), dtype=pl.UInt32, eager=True))
+        return cls(texts.rename(column.name), column, lookup, texts.rename(column.name))
 
     @classmethod
     def blank(cls, rows: int) -> Cells:
@@ -264,7 +262,10 @@ def cells_of(columns: list[pl.Series]) -> dict[str, Cells]:
     all the columns in one pass (polars spreads it over the cores)."""
     coded = [c if c.dtype == pl.Categorical else c.cast(pl.Utf8).cast(pl.Categorical) for c in columns if c.name not in REFERENCES]
     distinct = pl.DataFrame(coded).select(pl.all().unique().drop_nulls().implode())
-    cells = {c.name: Cells.coded(c, distinct[c.name][0]) for c in coded}
+    found = distinct.select(*(pl.col(c.name).list.eval(pl.element().to_physical()).alias(f"codes of {c.name}") for c in coded),
+                            *(pl.concat_list(pl.col(c.name).list.eval(pl.element().cast(pl.Utf8)), pl.lit(None, pl.Utf8)).alias(c.name)
+                              for c in coded))  # each column's codes, and its texts with the blank last
+    cells = {c.name: Cells.coded(c, found[f"codes of {c.name}"][0], found[c.name][0]) for c in coded}
     return {c.name: cells.get(c.name) or Cells(c.cast(pl.Utf8)) for c in columns}
 
 
@@ -508,13 +509,14 @@ def _typed_column(cells: Cells, col: str, spec: dict[str, Any], required: bool, 
         step = pl.DataFrame([text, parse_series(text).alias(col)])
         checks += _ambiguous_dates(step, col, cells, rows)
     else:
-        step = pl.DataFrame([text]).with_columns(_cast(raw, spec).alias(col))
+        value = _cast(raw, spec)
         if "enum" in spec and spec.get("type", "string") == "string":
-            step = step.with_columns(_lowercase(step[col]))
+            value = value.str.to_lowercase()  # enumerated values are read case-insensitively
         if spec.get("enum") == ["yes", "no"]:
-            step = step.with_columns(pl.col(col).replace(YES_NO))
+            value = value.replace(YES_NO)
+        step = pl.DataFrame([text]).with_columns(value.alias(col))
     flags = step.select([c.fill_null(False).alias(str(i)) for i, (c, _, _) in enumerate(checks)])
-    found = flags.select(pl.all().any()).row(0) if checks else ()
+    found = [flag.any() for flag in flags.iter_columns()]
     problems = []
     for i, (_, message, fix) in enumerate(checks):
         bad = cells.rows_where(flags[str(i)], rows) if found[i] else None  # a text flagged may be no row's (the blank)
@@ -531,7 +533,7 @@ def _trimmed(texts: pl.Series) -> tuple[pl.Series, bool]:
     or anything that could be personal data. A million references are scanned once, before any is copied."""
     if texts.len() > TRIM_SCAN and not texts.str.contains(rf"^\s|\s$|{_SUSPECT}").any():
         return (texts if not (texts.str.len_bytes() == 0).any() else texts.set(texts.str.len_bytes() == 0, None)), True
-    return texts.str.strip_chars().replace("", None), False
+    return texts.to_frame().select(pl.first().str.strip_chars().replace("", None)).to_series(), False
 
 
 TRIM_SCAN = 10_000  # more texts than this are scanned before any is trimmed
@@ -626,12 +628,6 @@ def _ignored(contact_type: Cells) -> pl.Series | None:
         return None
     rows = contact_type.expand(marked)
     return rows if rows.any() else None
-
-
-def _lowercase(text: pl.Series) -> pl.Series:
-    """Enumerated values case-insensitively: a column of a handful of values is lowercased only if one needs it."""
-    distinct = text.unique()
-    return text.str.to_lowercase() if (distinct.str.to_lowercase() != distinct).any() else text
 
 
 def _shares_ids(ids: pl.Series) -> bool:
@@ -734,6 +730,8 @@ def _consistency(frame: pl.DataFrame, name: str, shares_ids: bool) -> list[Breac
         flagged[on_links] = rows.select(ROW, kind, of_row, *flags).filter(pl.any_horizontal(pl.col(r"^bad\d+$")))
     problems = []
     for i, (on_links, _, col, message, fix) in enumerate(checks):  # never the cell: a message names its row and field
+        if not flagged[on_links].height:
+            continue
         bad = flagged[on_links].filter(pl.col(f"bad{i}"))
         if not bad.height:
             continue
