@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import io
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from checker.derive.calendar import WorkingCalendar
+from checker.derive.cases import _months_begun
 from checker.derive.dates import parse_date, parse_series
 from checker.derive.period import parse_period
 from checker.errors import InputError
@@ -90,6 +92,22 @@ def _written(day: dt.date, form: str) -> str:
 
 def _series(texts: list[str]) -> list[dt.date | None]:
     return parse_series(pl.Series("d", texts, pl.Utf8)).to_list()
+
+
+def _corresponding(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or that month's last day where there is none (Dodds v Walker)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@given(DAYS, DAYS)
+def test_a_complaints_age_in_months_is_the_months_begun_by_the_corresponding_day(start, end):
+    """complaint_age_months (the Code's twelve months from the issue): the fewest months m with end on or before the day corresponding
+    to the start m months on, as English law counts months; derive's column arithmetic gives the same."""
+    assume(end >= start)
+    months = next(m for m in range(0, 400) if end <= _corresponding(start, m))
+    derived = pl.select(_months_begun(pl.lit(start), pl.lit(end))).item()
+    assert derived == months
 
 
 @QUICK

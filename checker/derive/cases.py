@@ -44,8 +44,10 @@ DERIVED_FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 BLANKET_MIN_CASES = 3
 
 
-def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: list[dt.date]) -> pl.DataFrame:
-    """The rows any rule or figure reads (see _relevant), with DERIVED_FIELDS added as columns."""
+def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: list[dt.date],
+           shares_ids: bool | None = None) -> pl.DataFrame:
+    """The rows any rule or figure reads (see _relevant), with DERIVED_FIELDS added as columns. `shares_ids`: the
+    loader's answer to whether a case_id is used twice (Register.shares_ids), which is not asked again."""
     years = [d.year for d in (period.start, period.end, as_of)]
     received = frame["received_date"].drop_nulls()
     if received.len():
@@ -53,7 +55,7 @@ def derive(frame: pl.DataFrame, period: Period, as_of: dt.date, closure_days: li
     calendar = WorkingCalendar(min(years) - 2, max(years) + 2, closure_days)
     as_of_lit = pl.lit(as_of)
     clock = pl.coalesce("acknowledged_date", "received_date")
-    out = _links(_relevant(frame, period, as_of), frame).with_columns(
+    out = _links(_relevant(frame, period, as_of), frame, shares_ids).with_columns(
         _in_period(period).alias("in_period"),
         pl.col("acknowledged_date").is_not_null().alias("acknowledged"),
         pl.col("response_date").is_not_null().alias("responded"),
@@ -112,18 +114,19 @@ def _elapsed(calendar: WorkingCalendar, start: pl.Expr, end: pl.Expr) -> pl.Expr
 def _months_begun(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     """Calendar months from start to end, a month begun counting as a month: "within 12 months" of 27 January 2024
     runs to 27 January 2025 inclusive (the corresponding date, or the month's last day where there is none, as
-    English law counts months: Dodds v Walker [1981] 1 WLR 1441), so that day gives 12 and the next 13."""
+    English law counts months: Dodds v Walker [1981] 1 WLR 1441), so that day gives 12 and the next 13.
+
+    The end is past the corresponding day exactly when its day of the month is past the start's: where the end's
+    month is too short to have the start's day, its last day is the corresponding day, and no day is past it."""
     months = (end.dt.year() - start.dt.year()) * 12 + (end.dt.month() - start.dt.month())
-    # the corresponding day in the end's month, or that month's last day
-    anniversary_day = pl.min_horizontal(start.dt.day(), end.dt.month_end().dt.day())
-    return (months + (end.dt.day() > anniversary_day).cast(pl.Int32)).cast(pl.Int64)
+    return (months + (end.dt.day() > start.dt.day()).cast(pl.Int32)).cast(pl.Int64)
 
 
-def _links(rows: pl.DataFrame, register: pl.DataFrame) -> pl.DataFrame:
+def _links(rows: pl.DataFrame, register: pl.DataFrame, shares_ids: bool | None) -> pl.DataFrame:
     """Each row's parent (escalated_from) type, on stage 2 the stage 1 handler, and its reference as evidence names
     it (worked out over the whole register, so that a stage 1 of an earlier period still counts)."""
     kind, handler, _ = parent_columns(register, {"contact_type": "escalated_from_type", "handler": "parent_handler"}, rows["escalated_from"])
-    return rows.with_columns(kind, pl.when(pl.col("stage") == 2).then(handler).alias("stage1_handler"), reference(register))
+    return rows.with_columns(kind, pl.when(pl.col("stage") == 2).then(handler).alias("stage1_handler"), reference(register, shares_ids))
 
 
 def _blanket_refusal() -> pl.Expr:

@@ -63,6 +63,7 @@ class Register:
     unread_at_stage2: frozenset[str] = frozenset()  # columns a wide export has for stage 1 only: unknown at stage 2
     absent_at_stage1: frozenset[str] = frozenset()  # escalated_from in a wide export without it: known only for stage 2s, by their row
     rows_after_as_of: int = 0  # rows received after the as-of date: read, outside the assessment (checker/derive/cases.py received_by)
+    shares_ids: bool | None = None  # whether a case_id is used twice (None: not yet known), so that derive() need not ask again
 
     @cached_property
     def skipped_rows(self) -> list[tuple[int, list[str]]]:
@@ -195,7 +196,7 @@ def load_register(path: Path, mapping: Mapping | None = None, sheet: str | None 
     return Register(name, typed, rows_read, ignored, skipped, above + warnings, absent_columns,
                     int(rows_ignored.sum()) if rows_ignored is not None else 0,
                     typed.filter(pl.col(FROM_ROW) == 2).height if FROM_ROW in typed.columns else 0, unread_at_stage2,
-                    absent_at_stage1)
+                    absent_at_stage1, shares_ids=shares_ids)
 
 
 REFERENCES = ("case_id", "escalated_from")  # a case's own reference and the one it names: a text a row, read as text
@@ -630,11 +631,20 @@ def _ignored(contact_type: Cells) -> pl.Series | None:
     return rows if rows.any() else None
 
 
+SORTED_FROM = 2_000_000  # ids from which their hashes are sorted by numpy rather than counted by polars
+
+
 def _shares_ids(ids: pl.Series) -> bool:
-    """Whether any case_id is used twice. Distinct 64-bit hashes prove the ids distinct: counting a million hashes
-    spares the exact (slower) check on the usual register with none."""
-    given = ids.drop_nulls()
-    return given.hash().n_unique() != given.len()
+    """Whether any case_id is used twice. Distinct 64-bit hashes prove the ids distinct, sparing the exact (slower)
+    check on the usual register with none. polars counts them; from a million, numpy sorts them instead (at 5m rows
+    in a quarter of the time, where polars's table of hashes outgrows the caches), worth its import there."""
+    hashes = ids.hash() if not ids.has_nulls() else ids.hash().filter(ids.is_not_null())  # never a copy of the texts
+    if hashes.len() < SORTED_FROM:
+        return hashes.n_unique() != hashes.len()
+    import numpy as np
+
+    ordered = np.sort(hashes.to_numpy())
+    return bool((ordered[1:] == ordered[:-1]).any())
 
 
 def _duplicated(shares_ids: bool) -> pl.Expr:
@@ -650,11 +660,11 @@ def _duplicated(shares_ids: bool) -> pl.Expr:
 REFERENCE = "_reference"  # a case as evidence names it: its case_id, with its stage where both stages share the id
 
 
-def reference(register: pl.DataFrame) -> pl.Expr:
+def reference(register: pl.DataFrame, shares_ids: bool | None = None) -> pl.Expr:
     """The case_id, "CMP-0003 (stage 2)" where a complaint's two stages share it in the register (for its rows, or
-    some of them)."""
+    some of them). `shares_ids`: whether any id is used twice, if the loader found out (None: found out here)."""
     ids = register["case_id"]
-    if not _shares_ids(ids):
+    if not (_shares_ids(ids) if shares_ids is None else shares_ids):
         return pl.col("case_id").alias(REFERENCE)
     shared = (pl.col("case_id").is_in(ids.filter(ids.is_duplicated()).implode()) & (pl.col("contact_type") == "complaint")
               & pl.col("stage").is_not_null())

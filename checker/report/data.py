@@ -108,7 +108,7 @@ def _derived(policy: Policy, register: Register, period: Period, as_of: dt.date,
     """The register derived for the period, or the self-assessment's when it was derived for the same period and date."""
     if assessment is not None and (assessment.period, assessment.as_of) == (period, as_of):
         return assessment.derived
-    return derive(register.frame, period, as_of, policy.closure_days)
+    return derive(register.frame, period, as_of, policy.closure_days, register.shares_ids)
 
 
 def _has_data(register: Register, period: Period) -> bool:

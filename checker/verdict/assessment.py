@@ -126,7 +126,7 @@ def assess(policy: Policy, register: Register | None, catalogue: Catalogue, rule
     _check_policy_references(policy, catalogue)
     rules = rulebook.rules if register is not None else [r for r in rulebook.rules if r.scope == "policy"]
     register = received_by(register if register is not None else empty_register(), as_of)
-    frame = derive(register.frame, period, as_of, policy.closure_days)
+    frame = derive(register.frame, period, as_of, policy.closure_days, register.shares_ids)
     register_facts = aggregates(frame)
     tolerances = {t.rule: t for t in approvals.tolerances if t.active(today)}
     policy_facts = {**policy.facts, **dated_facts(policy.facts, period, as_of), **ombudsman_facts(ombudsman, period, as_of)}
