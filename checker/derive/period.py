@@ -14,6 +14,8 @@ _QUARTER = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
 
 @dataclass(frozen=True)
 class Period:
+    """A reporting period (a financial year or a quarter), its first and last days inclusive."""
+
     start: dt.date
     end: dt.date
     label: str

@@ -25,6 +25,8 @@ EVENTS = ("investigation_started", "outside_jurisdiction", "resolved_without_inv
 
 @dataclass
 class Activity:
+    """The reports' inputs beside the policy: the Ombudsman's activity, the learning log, the benchmarks."""
+
     ombudsman: dict[str, Any] = field(default_factory=dict)
     learning: list[dict[str, Any]] = field(default_factory=list)
     benchmarks: dict[str, Any] | None = None

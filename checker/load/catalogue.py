@@ -14,6 +14,8 @@ from checker.load.yamlfile import load
 
 @dataclass(frozen=True)
 class Provision:
+    """One provision of the Code, as the catalogue states it."""
+
     id: str
     section: str
     part: str | None
@@ -33,6 +35,8 @@ class Provision:
 
 @dataclass
 class Catalogue:
+    """A Code catalogue's provisions and sections, read from its folder."""
+
     folder: Path
     code: dict[str, Any]
     sections: list[dict[str, Any]]

@@ -32,6 +32,8 @@ DETAIL_WORDS = {"details", "detail", "info", "information", "full", "first", "la
 
 @dataclass
 class Mapping:
+    """A mapping file: the export's headings and words for chc's contract, as the user wrote them."""
+
     doc: YamlDoc
 
     @property

@@ -43,6 +43,8 @@ REPORT_ITEMS = {"issues_and_trends": "issues and trends", "ombudsman_outcomes": 
 
 @dataclass
 class Policy:
+    """The landlord's policy metadata: the document as read, and the facts the rules read from it."""
+
     doc: YamlDoc
     facts: dict[str, Any]
 

@@ -244,8 +244,6 @@ class Cells:
         """A value a row from a value a text (a blank cell's is the last text's)."""
         if self.column is None or self.lookup is None:
             return per_text
-        if self.read is not None and per_text.dtype == pl.Categorical and per_text.cast(pl.Utf8).equals(self.read):
-            return self.column.alias(per_text.name)  # the texts as read: the column as read
         codes = self.column.to_physical()
         if codes.null_count() == codes.len():  # a column the register lacks, or of blanks: nothing to gather
             return pl.repeat(per_text[-1], codes.len(), dtype=per_text.dtype, eager=True).alias(per_text.name)
@@ -525,6 +523,8 @@ def _typed_column(cells: Cells, col: str, spec: dict[str, Any], required: bool, 
             problems.append(Breach(name, col, message, fix, bad.to_numpy()))  # never the cell: it was refused
     values = step[col]
     if values.dtype == pl.Utf8 and col not in REFERENCES:
+        if cells.column is not None and cells.read is not None and values.equals(cells.read):
+            return cells.column.alias(col), problems  # the texts as read: the column as read, with no gather
         values = values.cast(pl.Categorical)  # a code a row, not a text: a few categories in a million rows
     return cells.expand(values), problems
 

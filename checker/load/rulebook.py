@@ -29,6 +29,8 @@ PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule: what it selects, what breaches it and what leaves a case unknown, with where it was written."""
+
     id: str
     provisions: tuple[str, ...]
     title: str
@@ -59,6 +61,8 @@ class Rule:
 
 @dataclass
 class Rulebook:
+    """The rules of a run, chc's own and the user's, with attestation guidance and a fingerprint of them all."""
+
     rules: list[Rule] = field(default_factory=list)
     attest: dict[str, str] = field(default_factory=dict)
     fingerprint: str = ""

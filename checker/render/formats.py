@@ -69,6 +69,8 @@ class Gate:
 
 @dataclass(frozen=True)
 class Context:
+    """How a run renders: its time stamp, the gate that decides failures, and how cases are cited."""
+
     generated_at: dt.datetime
     gate: Gate = field(default_factory=Gate)
     case_refs: str = "count"  # how Appendix 1 shows the cases behind a verdict: none, count or list (--case-refs)

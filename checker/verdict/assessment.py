@@ -42,6 +42,8 @@ class RuleResult:
 
 @dataclass
 class ProvisionResult:
+    """One provision's verdict, with its evidence, reasoning and remediation, as every format renders it."""
+
     provision: Provision
     heading: str
     status: str
@@ -91,6 +93,8 @@ class ProvisionResult:
 
 @dataclass
 class Assessment:
+    """A whole self-assessment: every provision judged over one loaded register and policy."""
+
     landlord: str
     period: Period
     as_of: dt.date

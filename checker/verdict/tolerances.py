@@ -17,6 +17,8 @@ from checker.derive.dates import uk_date
 
 @dataclass(frozen=True)
 class Tolerance:
+    """An approved tolerance: the share of cases a rule must find compliant, who approved it and until when."""
+
     rule: str
     compliance_pct: Fraction  # the lowest share of cases, in per cent, that must comply
     justification: str

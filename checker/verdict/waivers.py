@@ -26,6 +26,8 @@ MIN_JUSTIFICATION = 10  # as the schema's minLength, which counts spaces
 
 @dataclass(frozen=True)
 class Waiver:
+    """An approved waiver of a provision or a rule, with its justification, approver and expiry."""
+
     target: str
     kind: str  # "provision" or "rule"
     justification: str
