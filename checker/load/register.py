@@ -226,7 +226,8 @@ class Cells:
         """A pl.Categorical column, whose distinct values are `texts` (the blank last), their codes `codes`."""
         size = int(codes.max() or 0) + 1  # type: ignore[arg-type]  # a UInt32's max is an int
         lookup = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(codes, pl.int_range(codes.len(), dtype=pl.UInt32, eager=True))
-        return cls(texts.rename(column.name), column, lookup, texts.rename(column.name))
+        named = texts.rename(column.name)
+        return cls(named, column, lookup, named)
 
     @classmethod
     def blank(cls, rows: int) -> Cells:
@@ -636,8 +637,8 @@ SORTED_FROM = 2_000_000  # ids from which their hashes are sorted by numpy rathe
 
 def _shares_ids(ids: pl.Series) -> bool:
     """Whether any case_id is used twice. Distinct 64-bit hashes prove the ids distinct, sparing the exact (slower)
-    check on the usual register with none. polars counts them; from a million, numpy sorts them instead (at 5m rows
-    in a quarter of the time, where polars's table of hashes outgrows the caches), worth its import there."""
+    check on the usual register with none. polars counts them; from SORTED_FROM ids, numpy sorts them instead (in
+    half the time, more where polars's table of hashes outgrows the caches), worth its import there."""
     hashes = ids.hash() if not ids.has_nulls() else ids.hash().filter(ids.is_not_null())  # never a copy of the texts
     if hashes.len() < SORTED_FROM:
         return hashes.n_unique() != hashes.len()
